@@ -1,0 +1,45 @@
+/*
+** The planner: from AST to an optimized plan.
+**
+**   plan_query()        binder: names and types resolved, AST -> logical Plan
+**   optimize()          Catalyst-style rule batches (optimizer.c) to a fixed point
+**   plan_explain()      logical, optimized (with the rules that fired) and physical plans
+**
+** Errors name the column / function / type at fault and carry the source
+** offset of the offending AST node.
+*/
+#ifndef WEIR_PLANNER_H
+#define WEIR_PLANNER_H
+
+#include "../exec/plan.h"
+#include "../parser/ast.h"
+#include "catalog.h"
+
+typedef struct PlanCtx {
+    Arena *arena;        /* statement arena: plans and expressions live here */
+    Catalog *catalog;
+    const char *text;    /* the statement text (views are re-parsed from their own text) */
+    int64_t now_us;      /* statement timestamp */
+    Err *err;
+} PlanCtx;
+
+/* Bind a query to a logical plan.  0 / -1 (err set with a position). */
+int plan_query(PlanCtx *pc, const AstSelect *q, Plan **out);
+
+/* Bind a scalar expression against a schema (INSERT VALUES rows use an empty schema). */
+int plan_scalar(PlanCtx *pc, const Ast *e, const Schema *scope, Expr **out);
+
+/* A record of which rules fired, for EXPLAIN. */
+typedef struct OptTrace {
+    int n, cap;
+    const char **fired;  /* "batch/rule" strings, in order, arena-allocated */
+} OptTrace;
+
+/* Rewrite the plan with every optimizer batch.  trace may be NULL. */
+int optimize(PlanCtx *pc, Plan **plan, OptTrace *trace);
+
+/* Print a plan tree, one node per line, indented; returns arena text. */
+char *plan_to_text(Arena *a, const Plan *p, bool physical);
+char *expr_to_text(Arena *a, const Expr *e, const Schema *input);
+
+#endif
