@@ -32,6 +32,7 @@ enum {
     FUNC_STRICT = 1,    /* NULL in any argument -> NULL out, handled by the evaluator */
     FUNC_VOLATILE = 2,  /* not constant-foldable (now()) */
     FUNC_VARIADIC = 4,  /* nargs is the minimum; every extra argument has type args[last] */
+    FUNC_TEXT_ARGS = 8, /* arguments of any type, each cast to TEXT (concat, ||) */
 };
 
 typedef struct FuncDef {
@@ -55,6 +56,25 @@ typedef enum FuncResolve { FUNC_OK, FUNC_NO_SUCH_NAME, FUNC_NO_SIGNATURE } FuncR
 FuncResolve func_resolve(const char *name, int nargs, const Type *argt, const FuncDef **out, Type *casts);
 bool func_exists(const char *name);
 bool type_implicit_cast(Type from, Type to);
+
+struct Expr;
+/*
+** func_resolve() for bound argument expressions: a constant argument may pick
+** the overload, as extract('second', ts) -> DOUBLE vs extract('year', ts) ->
+** BIGINT.  Binders should prefer this one.
+*/
+FuncResolve func_resolve_args(const char *name, int nargs, struct Expr *const *args, const FuncDef **out,
+                              Type *casts);
+/* Row i of the function table (NULL past the end): for tests and docs. */
+const FuncDef *func_at(int i);
+
+/*
+** Does CAST(from AS to) exist?  cast_check() records the error when not,
+** e.g. "cannot cast BIGINT to TIMESTAMP (use to_timestamp(seconds) or
+** epoch_ms(milliseconds))" at `pos`, and returns -1 (0 when the cast exists).
+*/
+bool cast_exists(Type from, Type to);
+int cast_check(Type from, Type to, Err *err, int pos);
 
 /* Evaluate a cast of one value; false with err set when the text cannot be converted. */
 bool value_cast(const Value *in, Type to, Value *out, Arena *a, Err *err);

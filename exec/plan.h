@@ -112,6 +112,7 @@ struct Plan {
             int nproj;
             int *proj;             /* relation column index of each output column */
             Expr *filter;          /* pushed-down predicate over the output columns, or NULL */
+            bool streaming;        /* reads a SOURCE (rel == NULL): a continuous query's input */
         } scan;
         struct {
             int nrows;

@@ -41,8 +41,9 @@ typedef enum AstKind {
     AST_STRING,       /* str */
     AST_BOOL,         /* ival: 0 or 1 */
     AST_NULL,
-    AST_INTERVAL,     /* ival: microseconds; str: the original text, e.g. "'10' SECOND" */
-    AST_TIMESTAMP,    /* TIMESTAMP '2024-01-01 00:00:00': ival = microseconds */
+    AST_INTERVAL,     /* ival: microseconds; str: the literal after INTERVAL with the unit
+                         lower-cased, e.g. "'10' second" */
+    AST_TIMESTAMP,    /* TIMESTAMP '2024-01-01 00:00:00': ival = microseconds; str: the text */
     /* ---- references ---- */
     AST_COLUMN,       /* name, optional qualifier (table or alias) */
     AST_STAR,         /* `*` or `qualifier.*` in a select list; also COUNT(*)'s argument */
@@ -51,24 +52,29 @@ typedef enum AstKind {
     AST_BINARY,       /* op: arithmetic, comparison, AND, OR, CONCAT; left, right */
     AST_IS_NULL,      /* left; negated for IS NOT NULL */
     AST_BETWEEN,      /* left BETWEEN list[0] AND list[1]; negated */
-    AST_IN,           /* left IN (list); negated */
+    AST_IN,           /* left IN (list); negated.  IN (SELECT ...): list holds one AST_SUBQUERY */
     AST_LIKE,         /* left LIKE right; negated; ESCAPE not supported */
     AST_CASE,         /* left: operand or NULL; list: WHEN,THEN,WHEN,THEN...; right: ELSE or NULL */
     AST_CAST,         /* CAST(left AS type) or left::type; cast_type */
-    AST_FUNC,         /* name(list); distinct; star for COUNT(*); over: window spec or NULL */
+    AST_FUNC,         /* name(list); distinct; star for COUNT(*) (list then holds one AST_STAR);
+                         over: window spec or NULL.  list is never NULL (empty for f()).
+                         EXTRACT(field FROM x) is extract('field', x), field lower-cased */
     AST_SUBQUERY,     /* (SELECT ...) used as an expression: not supported by the binder yet */
     /* ---- FROM items ---- */
     AST_TABLE,        /* name [AS alias] */
     AST_DERIVED,      /* (SELECT ...) [AS] alias: select */
     AST_TABLE_FUNC,   /* name(list) [AS alias]: TUMBLE, HOP, SESSION, generate_series.
+                         For tumble/hop/session the first argument is an AST_TABLE (or an
+                         AST_DERIVED for a parenthesized query), whichever spelling was used.
                          For SESSION, partition = PARTITION BY keys.  The Flink spelling
                          TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), size)) parses to the same node
                          (the `TABLE src` argument becomes an AST_TABLE, DESCRIPTOR(ts) an AST_COLUMN). */
-    AST_JOIN,         /* left JOIN right ON on; join_type */
+    AST_JOIN,         /* left JOIN right ON on; join_type.  Left-deep; `a, b` is JOIN_CROSS */
     /* ---- pieces ---- */
     AST_SELECT_ITEM,  /* left AS name (name NULL when no alias) */
     AST_ORDER_ITEM,   /* left; desc; nulls_first: -1 default, 0 last, 1 first */
-    AST_WINDOW_SPEC,  /* OVER (PARTITION BY list ORDER BY partition2): list = partition keys, order = order items */
+    AST_WINDOW_SPEC,  /* OVER (PARTITION BY list ORDER BY order): list = partition keys, order = order
+                         items (AST_ORDER_ITEM); either NULL when absent */
 } AstKind;
 
 typedef enum AstOp {
@@ -106,6 +112,8 @@ struct Ast {
     AstList *order;        /* AST_WINDOW_SPEC ORDER BY items */
     Ast *over;             /* AST_FUNC with OVER (...): an AST_WINDOW_SPEC */
     AstSelect *select;     /* AST_DERIVED, AST_SUBQUERY */
+    int height;            /* nodes on the longest downward path from here (1 for a leaf); the
+                              parser refuses trees deeper than 1000, so recursion stays shallow */
 };
 
 typedef enum EmitMode { EMIT_DEFAULT = 0, EMIT_APPEND, EMIT_UPDATE, EMIT_COMPLETE } EmitMode;
@@ -134,6 +142,7 @@ struct AstSelect {
     TriggerKind trigger;
     int64_t trigger_interval_us;
     int trigger_pos;
+    int height;            /* the tallest node of its clauses (Ast.height), subqueries included */
 };
 
 typedef struct AstColumnDef {
@@ -183,7 +192,8 @@ typedef struct AstStmt {
     int watermark_pos;
     int noptions;
     AstOption *options;        /* WITH (...) */
-    AstSelect *query;          /* SELECT, CREATE ... AS, EXPLAIN, INSERT ... SELECT */
+    AstSelect *query;          /* SELECT, CREATE ... AS, EXPLAIN, INSERT ... SELECT; its text, e.g. a
+                                  view's definition, is bytes [query->pos, end) of the input */
     AstList *insert_columns;   /* INSERT INTO t (a, b): Ast AST_COLUMN nodes, or NULL */
     AstList *rows;             /* INSERT ... VALUES: list of AstList* (each a row of expressions) */
 } AstStmt;
@@ -201,7 +211,16 @@ int parse_next(const char *text, int start, Arena *a, AstStmt **out, int *next, 
 /* True when `text` holds at least one complete statement: a ';' outside quotes and comments. */
 bool sql_complete(const char *text);
 
-/* Debug: print an expression back as SQL-ish text (used by EXPLAIN and error messages). */
+/*
+** Print a node back as SQL: lower-case keywords, single spaces, parentheses
+** only where precedence needs them, identifiers double-quoted only when they
+** would not read back as the same name (`count(*)`, `sum(v)`, `a + 1`, `t.a`,
+** `"Total" * 2`).  The result parses back to the same tree; it is what the
+** binder uses to name an unaliased result column (for a bare column reference
+** prefer `name` itself, which is never quoted).  Allocated in `a`.
+*/
 char *ast_to_sql(Arena *a, const Ast *e);
+/* The same for a whole query, including EMIT and TRIGGER. */
+char *ast_select_to_sql(Arena *a, const AstSelect *s);
 
 #endif

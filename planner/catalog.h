@@ -41,12 +41,22 @@ typedef struct Catalog Catalog;
 Catalog *catalog_new(ResultDb *db);
 void catalog_free(Catalog *c);
 
-/* Find by case-insensitive name; falls back to a table of the results database. NULL if none. */
+/*
+** Find by case-insensitive name; falls back to a table of the results database
+** (cached as a CAT_TABLE entry with in_resultdb, owns_rel). NULL if none; err is
+** set only when the lookup itself failed (database unreadable).
+*/
 CatEntry *catalog_find(Catalog *c, const char *name, Err *err);
-/* Create an entry (name copied); NULL with err set if the name is taken. */
+/*
+** Create an entry (name and schema copied into its arena); NULL with err set if a
+** declared entry has the name.  A cached results-database entry of that name is replaced.
+*/
 CatEntry *catalog_add(Catalog *c, CatKind kind, const char *name, const Schema *schema, Err *err);
 int catalog_drop(Catalog *c, const char *name);
-/* Entries of one kind, in creation order. */
+/*
+** Declared entries of one kind, in creation order (cached results-database tables are
+** not listed).  *out is owned by the catalog and valid until its next call; do not free.
+*/
 int catalog_list(Catalog *c, CatKind kind, CatEntry ***out);
 const char *catalog_option(const CatEntry *e, const char *key);
 ResultDb *catalog_db(Catalog *c);

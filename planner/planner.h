@@ -26,7 +26,10 @@ typedef struct PlanCtx {
 /* Bind a query to a logical plan.  0 / -1 (err set with a position). */
 int plan_query(PlanCtx *pc, const AstSelect *q, Plan **out);
 
-/* Bind a scalar expression against a schema (INSERT VALUES rows use an empty schema). */
+/*
+** Bind a scalar expression against a schema (INSERT VALUES rows use an empty schema).
+** A bare NULL literal comes back as a TYPE_NULL constant: the caller knows the target type.
+*/
 int plan_scalar(PlanCtx *pc, const Ast *e, const Schema *scope, Expr **out);
 
 /* A record of which rules fired, for EXPLAIN. */
@@ -41,5 +44,13 @@ int optimize(PlanCtx *pc, Plan **plan, OptTrace *trace);
 /* Print a plan tree, one node per line, indented; returns arena text. */
 char *plan_to_text(Arena *a, const Plan *p, bool physical);
 char *expr_to_text(Arena *a, const Expr *e, const Schema *input);
+
+/*
+** EXPLAIN (explain.c): the logical plan *plan as text, then optimize(*plan)
+** in place, then the optimized plan, the rules that fired and the physical
+** plan, under "== Logical Plan ==", "== Optimized Plan ==", "== Rules Fired ==",
+** "== Physical Plan ==" headings.  *out: arena text.  0 / -1 (err set).
+*/
+int plan_explain(PlanCtx *pc, Plan **plan, char **out);
 
 #endif

@@ -1,0 +1,2 @@
+CREATE TABLE users (user_id BIGINT, country TEXT);
+CREATE TABLE IF NOT EXISTS pages (url VARCHAR(200), owner STRING, ok BOOL, score REAL, at TIMESTAMP(3), d INTERVAL) WITH (connector = 'file', path = 'pages.csv', format = 'csv');

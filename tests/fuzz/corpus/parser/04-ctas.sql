@@ -1,0 +1,1 @@
+CREATE TABLE big AS SELECT x AS k, x % 1000 AS v FROM generate_series(1, 10000000, 1) g;

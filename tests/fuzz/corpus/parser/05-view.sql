@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT user_id, count(*) AS n FROM clicks GROUP BY user_id;

@@ -1,0 +1,1 @@
+SELECT c.url, u.country FROM clicks c LEFT OUTER JOIN users AS u ON c.user_id = u.user_id JOIN pages p ON p.url = c.url CROSS JOIN x, y, z RIGHT JOIN w ON true FULL JOIN v ON false INNER JOIN q ON 1 = 1;

@@ -1,0 +1,1 @@
+SELECT s.a FROM (SELECT a FROM (SELECT 1 AS a) AS x) s, (SELECT b FROM u) WHERE s.a IN (SELECT a FROM t) AND (SELECT max(b) FROM u) > 1;

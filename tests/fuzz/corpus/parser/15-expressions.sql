@@ -1,0 +1,1 @@
+SELECT a + b * c - d / e % f, -a, +b, NOT c, a || 'x' || b, a = b, a <> b, a != b, a < b, a <= b, a > b, a >= b, a AND b OR c FROM t;

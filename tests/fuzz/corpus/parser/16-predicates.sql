@@ -1,0 +1,1 @@
+SELECT a IS NULL, a IS NOT NULL, a BETWEEN 1 AND 2, a NOT BETWEEN b AND c, a IN (1, 2), a NOT IN ('x'), a LIKE 'a%', a NOT LIKE '_b' FROM t;

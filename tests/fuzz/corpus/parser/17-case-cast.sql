@@ -1,0 +1,1 @@
+SELECT CASE WHEN a > 1 THEN 'big' WHEN a > 0 THEN 'small' ELSE 'none' END, CASE a WHEN 1 THEN 'one' END, CAST(a AS BIGINT), a::double, '2024-01-01'::timestamp, x::VARCHAR(3) FROM t;

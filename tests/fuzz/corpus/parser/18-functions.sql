@@ -1,0 +1,1 @@
+SELECT count(*), count(DISTINCT a), sum(v), avg(v), min(v), max(v), lower(s), upper(s), length(s), substr(s, 1, 2), trim(s), replace(s, 'a', 'b'), concat(a, b), coalesce(a, b), nullif(a, b), abs(x), round(x, 2), floor(x), ceil(x), mod(a, b), date_trunc('hour', ts), EXTRACT(hour FROM ts), extract('epoch' from ts), now() FROM t;

@@ -1,0 +1,1 @@
+SELECT row_number() OVER (PARTITION BY a ORDER BY b DESC NULLS LAST), sum(x) OVER (), rank() OVER (ORDER BY a) FROM t;

@@ -1,0 +1,1 @@
+SELECT window_start, window_end, key, value, source, ts, data, format, path, topic, day, hour, first, last, trigger, emit, update, now, over, partition, nulls, view, sink, show, watermark, descriptor, end FROM source s WHERE first = last ORDER BY day;

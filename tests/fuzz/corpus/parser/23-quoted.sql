@@ -1,0 +1,1 @@
+SELECT "Mixed Case", "a""b", `back tick`, t."Col", "T".* FROM "My Table" AS "T";

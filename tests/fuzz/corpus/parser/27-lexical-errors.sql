@@ -1,0 +1,1 @@
+SELECT a @ b; SELECT 12abc; SELECT # 1; SELECT ""; SELECT 1e999; SELECT 'unterminated

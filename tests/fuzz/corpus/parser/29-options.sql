@@ -1,0 +1,1 @@
+CREATE SOURCE g (id BIGINT, ts TIMESTAMP) WITH (connector = generator, rows_per_second = 100, fields.id.kind = 'sequence', fields.id.end = 10, 'Fields.X' = -2.5, pace = FALSE, seed = 42, rows = '1000');

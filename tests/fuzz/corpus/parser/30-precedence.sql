@@ -1,0 +1,1 @@
+SELECT a OR b AND NOT c = d IS NULL, a = b NOT LIKE c, a BETWEEN 1 AND 2 AND b, -a::int, (-a)::int, a || b + c, a - (b - c), - - a, NOT NOT a, a = b = c FROM t;

@@ -1,0 +1,1 @@
+SELECT café, 'naïve ☃', "Größe" FROM données;
