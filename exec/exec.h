@@ -43,6 +43,36 @@ Executor *exec_new(const Plan *plan, ChunkSink sink, void *ud, const ExecOptions
 int exec_run(Executor *x);
 void exec_free(Executor *x);
 
+/* ------------------------------------------------------------ streaming
+**
+** A continuous query keeps one Executor for its whole life.  Each
+** micro-batch pushes the new rows of every streaming leaf (PLAN_SCAN with
+** scan.streaming) and then ends the round; operators emit the changes of the
+** batch to the sink.  Leaves that read static relations (tables) are driven
+** by exec_run_static() once, before the first batch: a join whose other side
+** is static keeps only the static side (stream-static join, no stream state).
+*/
+int exec_leaf_count(const Executor *x);
+const Plan *exec_leaf_plan(const Executor *x, int i);
+int exec_push_leaf(Executor *x, int i, const Chunk *c);   /* a Scan applies its filter first */
+int exec_finish_leaf(Executor *x, int i);
+int exec_finish_round(Executor *x);                       /* end of a micro-batch */
+/* Drive every non-streaming leaf to its end (static tables of a continuous query). */
+int exec_run_static(Executor *x);
+
+/*
+** Operator state persistence, incremental: every stateful operator has a
+** stable id (its pre-order position in the plan).  exec_state_changes()
+** reports each state entry changed since the previous call: put(ud, op, key,
+** val) with val == NULL when the entry was deleted.  Keys and values are
+** opaque bytes.  exec_state_load() feeds entries back into a new Executor for
+** the same plan before its first batch (restart).  Static-side state is not
+** persisted: it is rebuilt by exec_run_static().
+*/
+typedef int (*StatePutFn)(void *ud, int op, const void *key, size_t klen, const void *val, size_t vlen);
+int exec_state_changes(Executor *x, StatePutFn put, void *ud);
+int exec_state_load(Executor *x, int op, const void *key, size_t klen, const void *val, size_t vlen);
+
 /* Rows of operator state currently held (for progress / memory figures). */
 int64_t exec_state_rows(const Executor *x);
 

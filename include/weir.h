@@ -44,6 +44,32 @@ void weir_close(weir *w);
 */
 int weir_exec(weir *w, const char *sql, const char *file, weir_result_fn cb, void *ud, char **errmsg);
 
+/*
+** Continuous queries (CREATE MATERIALIZED VIEW / CREATE SINK over a source)
+** run in background threads; weir_exec returns once they have started.
+** weir_wait blocks until every query this session started has finished
+** (bounded inputs ended, TRIGGER ONCE / AVAILABLE NOW done) or was stopped.
+** weir_stop asks every query to stop gracefully: the batch in flight
+** completes and commits (async-signal-safe).
+*/
+int weir_wait(weir *w, char **errmsg);
+void weir_stop(weir *w);
+
+/*
+** Session options.  "manual_triggers" = "true": continuous queries started
+** afterwards do not run by themselves; weir_step runs them one micro-batch at
+** a time (used by the streaming SQL logic tests).
+*/
+int weir_set_option(weir *w, const char *key, const char *value, char **errmsg);
+
+/*
+** Run one micro-batch of continuous query `query` now.  The batch's changes
+** are passed to cb (if not NULL) as one result whose columns are the query's
+** output columns plus a last column "weight" (+1 insert, -1 retract).
+** Returns the number of input rows the batch read (0: no new data), -1 on error.
+*/
+int64_t weir_step(weir *w, const char *query, weir_result_fn cb, void *ud, char **errmsg);
+
 /* Ask the statement running in weir_exec to stop (async-signal-safe). */
 void weir_interrupt(weir *w);
 

@@ -19,8 +19,6 @@
 */
 #include "reader_impl.h"
 
-#include <inttypes.h>
-
 /* First delimiter or LF in [p, end), or end. */
 static inline const char *scan_unquoted(const char *p, const char *end, char delim) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

@@ -17,6 +17,7 @@
 ** "path:line" and the reason as message (there is no reject callback here:
 ** a batch table read either succeeds or names the record that stopped it).
 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -24,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include "reader.h"

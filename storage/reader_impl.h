@@ -53,11 +53,12 @@ int64_t json_parse(RecordReader *r, const char *buf, size_t len, bool eof, Err *
 bool rd_reject(RecordReader *r, int64_t line, const char *rec, size_t len, Err *err);
 
 /*
-** Convert text s[0..n) into output column j, row `row`.  `quoted` says the
-** text came from a quoted CSV field / JSON string: then an empty TEXT is ''
-** (an empty unquoted field is NULL before this is called).  TEXT keeps the
-** pointer (the caller guarantees the bytes live long enough).  Returns false
-** with r->reason set when the text does not convert to the column type.
+** Convert text s[0..n) into output column j, row `row`.  TEXT keeps the
+** pointer (the caller guarantees the bytes live long enough) and an empty
+** text is ''; in other columns an empty text is NULL (parsers decide before
+** calling whether an empty field means NULL for TEXT too, as an unquoted
+** empty CSV field does).  Returns false with r->reason set when the text does
+** not convert to the column type.
 */
 bool rd_put_text(RecordReader *r, int j, uint32_t row, const char *s, size_t n);
 /* Conversion-failure reason: bad TYPE value "text" in column "name". Returns false. */
