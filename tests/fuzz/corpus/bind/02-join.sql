@@ -1,0 +1,1 @@
+SELECT t.a, u.x FROM t JOIN u ON t.a = u.a AND t.c > 0.5 LEFT JOIN v ON v.a = t.a WHERE u.x IS NOT NULL;

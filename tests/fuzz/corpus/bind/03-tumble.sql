@@ -1,0 +1,1 @@
+SELECT window_start, window_end, url, COUNT(*) FROM TUMBLE(clicks, ts, INTERVAL '1' MINUTE) GROUP BY window_start, window_end, url;

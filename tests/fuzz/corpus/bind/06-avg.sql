@@ -1,0 +1,1 @@
+SELECT AVG(a), MIN(ts), MAX(b), COUNT(DISTINCT b) FROM t, u WHERE t.a = u.a;

@@ -1,0 +1,1 @@
+SELECT generate_series * 2 FROM generate_series(1, 10, 3) WHERE generate_series BETWEEN 2 AND 8;

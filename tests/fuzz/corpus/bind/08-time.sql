@@ -1,0 +1,1 @@
+SELECT date_trunc('hour', ts), extract(year FROM ts), ts + INTERVAL '1 hour' FROM t WHERE ts > '2025-01-01';

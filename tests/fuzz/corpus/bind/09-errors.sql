@@ -1,0 +1,1 @@
+SELECT x FROM t; SELECT a FROM nope; SELECT lower(a) FROM t; SELECT a, COUNT(*) FROM t;
