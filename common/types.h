@@ -83,6 +83,10 @@ bool parse_bool(const char *s, size_t n, uint8_t *out);
 typedef struct Column {
     const char *name;
     Type type;
+    /* Plan schemas: the column carries event time (a SOURCE's WATERMARK column or a
+       column the planner derived from one, e.g. window_end); see planner/event_time.c.
+       Last, so {name, type} initializers keep compiling. */
+    bool event_time;
 } Column;
 
 typedef struct Schema {

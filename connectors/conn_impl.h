@@ -37,14 +37,14 @@ int conn_check_keys(const ConnCtx *c, const char *const *keys, const char *prefi
 /* The value of a required option (non-empty), or -1 with `option "KEY" is required`. */
 int conn_require(const ConnCtx *c, const char *key, const char **out, Err *err);
 /* Typed option values: absent -> *out = dflt and 0; malformed -> -1 with a message quoting the value. */
-int conn_get_posint(const ConnCtx *c, const char *key, int64_t dflt, int64_t *out, Err *err);  /* > 0 */
-int conn_get_count(const ConnCtx *c, const char *key, int64_t dflt, int64_t *out, Err *err);   /* >= 0 */
+int conn_get_posint(const ConnCtx *c, const char *key, int64_t dflt, int64_t *out, Err *err); /* > 0 */
+int conn_get_count(const ConnCtx *c, const char *key, int64_t dflt, int64_t *out, Err *err);  /* >= 0 */
 int conn_get_int(const ConnCtx *c, const char *key, int64_t dflt, int64_t *out, Err *err);
-int conn_get_rate(const ConnCtx *c, const char *key, double dflt, double *out, Err *err);      /* > 0 */
+int conn_get_rate(const ConnCtx *c, const char *key, double dflt, double *out, Err *err); /* > 0 */
 int conn_get_bool(const ConnCtx *c, const char *key, bool dflt, bool *out, Err *err);
 int conn_get_format(const ConnCtx *c, const char *key, RecordFormat dflt, RecordFormat *out, Err *err);
-int conn_get_delimiter(const ConnCtx *c, const char *key, char *out, Err *err);                 /* default ',' */
-int conn_get_port(const ConnCtx *c, const char *key, const char **out, Err *err);              /* 1..65535, required */
+int conn_get_delimiter(const ConnCtx *c, const char *key, char *out, Err *err);   /* default ',' */
+int conn_get_port(const ConnCtx *c, const char *key, const char **out, Err *err); /* 1..65535, required */
 /* Record `ROLE "NAME": ` + message; returns -1. */
 int conn_err(const ConnCtx *c, Err *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -52,10 +52,10 @@ int conn_err(const ConnCtx *c, Err *err, const char *fmt, ...) __attribute__((fo
 #define CONN_SOURCE_COMMON_KEYS "on_error", "bounded", "max_records_per_trigger"
 
 typedef struct SourceCommon {
-    bool fail_on_error;     /* on_error = 'fail' (default 'skip', also spelled 'reject') */
-    bool bounded;           /* bounded = 'true' */
-    bool bounded_set;       /* the option was given */
-    int64_t max_records;    /* max_records_per_trigger, 0 = no limit */
+    bool fail_on_error;  /* on_error = 'fail' (default 'skip', also spelled 'reject') */
+    bool bounded;        /* bounded = 'true' */
+    bool bounded_set;    /* the option was given */
+    int64_t max_records; /* max_records_per_trigger, 0 = no limit */
 } SourceCommon;
 
 int conn_source_common(const ConnCtx *c, SourceCommon *out, Err *err);
@@ -69,8 +69,8 @@ int conn_source_common(const ConnCtx *c, SourceCommon *out, Err *err);
 */
 typedef struct RejectBridge {
     Source *src;
-    const char *name;        /* source name for the reject rows */
-    const RejectSink *sink;  /* NULL: every bad record is an error */
+    const char *name;       /* source name for the reject rows */
+    const RejectSink *sink; /* NULL: every bad record is an error */
     bool fail;
 } RejectBridge;
 
@@ -88,9 +88,9 @@ int conn_check_proj(const ConnCtx *c, const int *proj, int nproj, Err *err);
 /* ------------------------------------------------------------ text output of sinks */
 
 typedef enum TextFormat {
-    TEXT_TSV,    /* console: tab-separated, values as weir prints them (NULL -> NULL) */
-    TEXT_CSV,    /* RFC 4180, NULL = empty unquoted field, '' = "" */
-    TEXT_JSON,   /* one object per line, NULL = null */
+    TEXT_TSV,  /* console: tab-separated, values as weir prints them (NULL -> NULL) */
+    TEXT_CSV,  /* RFC 4180, NULL = empty unquoted field, '' = "" */
+    TEXT_JSON, /* one object per line, NULL = null */
 } TextFormat;
 
 typedef struct TextBuf {
@@ -100,8 +100,10 @@ typedef struct TextBuf {
 
 void textbuf_add(TextBuf *b, const char *s, size_t n);
 static inline void textbuf_putc(TextBuf *b, char ch) {
-    if (b->len + 1 > b->cap) textbuf_add(b, &ch, 1);
-    else b->p[b->len++] = ch;
+    if (b->len + 1 > b->cap)
+        textbuf_add(b, &ch, 1);
+    else
+        b->p[b->len++] = ch;
 }
 void textbuf_free(TextBuf *b);
 
@@ -121,14 +123,11 @@ int conn_sink_mode(const ConnCtx *c, const char *mode, SinkMode *out, Err *err);
 
 Source *file_source_open(const ConnConfig *cfg, const int *proj, int nproj, const RejectSink *rejects, Err *err);
 int file_source_check(const ConnConfig *cfg, Err *err);
-Source *generator_source_open(const ConnConfig *cfg, const int *proj, int nproj, const RejectSink *rejects,
-                              Err *err);
+Source *generator_source_open(const ConnConfig *cfg, const int *proj, int nproj, const RejectSink *rejects, Err *err);
 int generator_source_check(const ConnConfig *cfg, Err *err);
-Source *socket_source_open(const ConnConfig *cfg, const int *proj, int nproj, const RejectSink *rejects,
-                           Err *err);
+Source *socket_source_open(const ConnConfig *cfg, const int *proj, int nproj, const RejectSink *rejects, Err *err);
 int socket_source_check(const ConnConfig *cfg, Err *err);
-Source *sqlite_source_open(const ConnConfig *cfg, const int *proj, int nproj, const RejectSink *rejects,
-                           Err *err);
+Source *sqlite_source_open(const ConnConfig *cfg, const int *proj, int nproj, const RejectSink *rejects, Err *err);
 int sqlite_source_check(const ConnConfig *cfg, Err *err);
 
 Sink *file_sink_open(const ConnConfig *cfg, const char *mode, Err *err);

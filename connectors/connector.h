@@ -15,6 +15,13 @@
 ** file consumed; a generator: rows emitted; Kafka later: one offset per
 ** partition).
 **
+** Read end_offset() after next() has returned 0: a file source with
+** max_records_per_trigger finds where its batch ends inside a file while
+** reading it (the others know the end at plan time).  plan_batch() treats
+** the previous batch as done, so the runtime calls it only after committing.
+** Per connector details (offset formats, what ends a source, delivery
+** guarantees) are in connectors/README.md.
+**
 ** Bad records never stop a query silently: each goes to the RejectSink
 ** (the runtime stores it in weir_rejects); with on_error = 'fail' the
 ** source stops the query with an error naming the record.

@@ -38,9 +38,10 @@ int conn_err(const ConnCtx *c, Err *err, const char *fmt, ...) {
 
 void conn_reader_error(const char *name, Err *err) {
     if (!err->set) return;
-    char msg[ERR_MSG_MAX];
+    char msg[2 * ERR_MSG_MAX];
     snprintf(msg, sizeof msg, "source \"%s\": %s", name ? name : "?", err->msg);
-    memcpy(err->msg, msg, sizeof msg);
+    msg[sizeof err->msg - 1] = 0; /* truncate to fit */
+    memcpy(err->msg, msg, sizeof err->msg);
 }
 
 /* ------------------------------------------------------------ option helpers */
@@ -87,7 +88,8 @@ int conn_get_int(const ConnCtx *c, const char *key, int64_t dflt, int64_t *out, 
     const char *v = conn_option(c->cfg, key);
     *out = dflt;
     if (!v) return 0;
-    if (!parse_int64(v, strlen(v), out)) return conn_err(c, err, "option \"%s\" must be an integer, not \"%s\"", key, v);
+    if (!parse_int64(v, strlen(v), out))
+        return conn_err(c, err, "option \"%s\" must be an integer, not \"%s\"", key, v);
     return 0;
 }
 
@@ -106,7 +108,8 @@ int conn_get_bool(const ConnCtx *c, const char *key, bool dflt, bool *out, Err *
     *out = dflt;
     if (!v) return 0;
     uint8_t b;
-    if (!parse_bool(v, strlen(v), &b)) return conn_err(c, err, "option \"%s\" must be 'true' or 'false', not \"%s\"", key, v);
+    if (!parse_bool(v, strlen(v), &b))
+        return conn_err(c, err, "option \"%s\" must be 'true' or 'false', not \"%s\"", key, v);
     *out = b != 0;
     return 0;
 }
@@ -148,7 +151,8 @@ int conn_source_common(const ConnCtx *c, SourceCommon *out, Err *err) {
     memset(out, 0, sizeof *out);
     const char *oe = conn_option(c->cfg, "on_error");
     if (oe) {
-        if (strcasecmp(oe, "fail") == 0) out->fail_on_error = true;
+        if (strcasecmp(oe, "fail") == 0)
+            out->fail_on_error = true;
         else if (strcasecmp(oe, "skip") != 0 && strcasecmp(oe, "reject") != 0)
             return conn_err(c, err, "option \"on_error\" must be 'skip' or 'fail', not \"%s\"", oe);
     }
@@ -158,10 +162,14 @@ int conn_source_common(const ConnCtx *c, SourceCommon *out, Err *err) {
 }
 
 int conn_sink_mode(const ConnCtx *c, const char *mode, SinkMode *out, Err *err) {
-    if (!mode || strcasecmp(mode, "append") == 0) *out = SINK_APPEND;
-    else if (strcasecmp(mode, "update") == 0) *out = SINK_UPDATE;
-    else if (strcasecmp(mode, "complete") == 0) *out = SINK_COMPLETE;
-    else return conn_err(c, err, "unknown output mode \"%s\" (expected append, update or complete)", mode);
+    if (!mode || strcasecmp(mode, "append") == 0)
+        *out = SINK_APPEND;
+    else if (strcasecmp(mode, "update") == 0)
+        *out = SINK_UPDATE;
+    else if (strcasecmp(mode, "complete") == 0)
+        *out = SINK_COMPLETE;
+    else
+        return conn_err(c, err, "unknown output mode \"%s\" (expected append, update or complete)", mode);
     return 0;
 }
 
@@ -169,8 +177,8 @@ void conn_schema_copy(Schema *dst, const Schema *src, Arena *a) {
     dst->ncols = src->ncols;
     dst->cols = ARENA_ARRAY(a, Column, src->ncols > 0 ? src->ncols : 1);
     for (int i = 0; i < src->ncols; i++) {
+        dst->cols[i] = src->cols[i];
         dst->cols[i].name = arena_strdup(a, src->cols[i].name ? src->cols[i].name : "?");
-        dst->cols[i].type = src->cols[i].type;
     }
 }
 
@@ -258,7 +266,8 @@ static const SinkConnector *find_sink(const char *connector, bool opening, Err *
         if (!SINKS[i].open) {
             if (strcasecmp(connector, "sqlite") == 0)
                 err_set(err, "connector \"sqlite\" sinks are written by the runtime into the results database");
-            else err_set(err, "connector \"%s\" is not supported yet", SINKS[i].name);
+            else
+                err_set(err, "connector \"%s\" is not supported yet", SINKS[i].name);
             return NULL;
         }
         return &SINKS[i];
@@ -267,8 +276,8 @@ static const SinkConnector *find_sink(const char *connector, bool opening, Err *
     return NULL;
 }
 
-Source *source_open(const char *connector, const ConnConfig *cfg, const int *proj, int nproj,
-                    const RejectSink *rejects, Err *err) {
+Source *source_open(const char *connector, const ConnConfig *cfg, const int *proj, int nproj, const RejectSink *rejects,
+                    Err *err) {
     const SourceConnector *sc = find_source(connector, err);
     return sc ? sc->open(cfg, proj, nproj, rejects, err) : NULL;
 }

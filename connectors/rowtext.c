@@ -37,8 +37,7 @@ static void add_str(TextBuf *b, const char *s) { textbuf_add(b, s, strlen(s)); }
 /* CSV field: quoted when it holds the delimiter, a quote, a line break, or is empty (empty unquoted = NULL). */
 static void csv_text(TextBuf *b, const char *s, size_t n, char delim) {
     bool quote = n == 0;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    for (size_t i = 0; i < n && !quote; i++) quote = s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!quote) {
         textbuf_add(b, s, n);
         return;
@@ -99,24 +98,32 @@ static bool json_bare(const Vec *v, uint32_t row) {
 
 static void value_text(TextBuf *b, TextFormat f, char delim, const Vec *v, uint32_t row) {
     if (vec_is_null(v, row)) {
-        if (f == TEXT_TSV) add_str(b, "NULL");
-        else if (f == TEXT_JSON) add_str(b, "null");
+        if (f == TEXT_TSV)
+            add_str(b, "NULL");
+        else if (f == TEXT_JSON)
+            add_str(b, "null");
         return;
     }
     if (v->type == TYPE_TEXT) {
         Str s = VEC_STR(v)[row];
-        if (f == TEXT_CSV) csv_text(b, s.ptr, s.len, delim);
-        else if (f == TEXT_JSON) json_text(b, s.ptr, s.len);
-        else textbuf_add(b, s.ptr, s.len);
+        if (f == TEXT_CSV)
+            csv_text(b, s.ptr, s.len, delim);
+        else if (f == TEXT_JSON)
+            json_text(b, s.ptr, s.len);
+        else
+            textbuf_add(b, s.ptr, s.len);
         return;
     }
     char tmp[64];
     int n = scalar_text(v, row, tmp);
     if (n < 0) n = 0;
     if (n > 63) n = 63;
-    if (f == TEXT_JSON && !json_bare(v, row)) json_text(b, tmp, (size_t)n);
-    else if (f == TEXT_CSV) csv_text(b, tmp, (size_t)n, delim);
-    else textbuf_add(b, tmp, (size_t)n);
+    if (f == TEXT_JSON && !json_bare(v, row))
+        json_text(b, tmp, (size_t)n);
+    else if (f == TEXT_CSV)
+        csv_text(b, tmp, (size_t)n, delim);
+    else
+        textbuf_add(b, tmp, (size_t)n);
 }
 
 void rowtext_row(TextBuf *b, TextFormat f, char delim, const Schema *schema, const Vec *cols, uint32_t row,
@@ -135,8 +142,10 @@ void rowtext_row(TextBuf *b, TextFormat f, char delim, const Schema *schema, con
     if (op) {
         if (schema->ncols) textbuf_putc(b, sep);
         if (f == TEXT_JSON) add_str(b, "\"op\":");
-        if (f == TEXT_JSON) json_text(b, op, strlen(op));
-        else add_str(b, op);
+        if (f == TEXT_JSON)
+            json_text(b, op, strlen(op));
+        else
+            add_str(b, op);
     }
     if (f == TEXT_JSON) textbuf_putc(b, '}');
     textbuf_putc(b, '\n');

@@ -42,53 +42,53 @@
 
 #include "conn_impl.h"
 
-#define BLOCK_SIZE (8u << 20)   /* read buffer; big blocks amortize read() and parser restarts */
+#define BLOCK_SIZE (8u << 20) /* read buffer; big blocks amortize read() and parser restarts */
 
 typedef enum PathKind { PATH_DIR, PATH_GLOB, PATH_FILE } PathKind;
 
 typedef struct FileList {
-    char **names;   /* malloc'ed, name order */
+    char **names; /* malloc'ed, name order */
     int n, cap;
 } FileList;
 
 /* A position in the input: after `file` entirely (byte < 0) or inside it. */
 typedef struct FilePos {
-    char *file;     /* malloc'ed; NULL = before every file */
-    int64_t byte;   /* bytes of `file` consumed, -1 when all of it */
-    int64_t line;   /* line where the next record of `file` starts */
+    char *file;   /* malloc'ed; NULL = before every file */
+    int64_t byte; /* bytes of `file` consumed, -1 when all of it */
+    int64_t line; /* line where the next record of `file` starts */
 } FilePos;
 
 typedef struct FileSource {
     Source base;
-    Arena arena;            /* source lifetime: names, schema copy */
+    Arena arena; /* source lifetime: names, schema copy */
     const char *name;
     const char *path;
     PathKind kind;
     ReaderOptions ropt;
     SourceCommon com;
-    int64_t max_files;      /* 0 = no limit */
+    int64_t max_files; /* 0 = no limit */
     RecordReader *rd;
     RejectBridge rb;
 
-    FilePos start;          /* where the planned batch starts */
-    FilePos end;            /* where it ends (final once next() returned 0) */
-    char *offset;           /* end_offset() text, malloc'ed */
+    FilePos start; /* where the planned batch starts */
+    FilePos end;   /* where it ends (final once next() returned 0) */
+    char *offset;  /* end_offset() text, malloc'ed */
 
-    FileList batch;         /* files of the planned batch */
-    int bnext;              /* next batch file to open */
-    bool in_batch;          /* planned and not yet fully delivered */
-    bool planned;           /* plan_batch() ran at least once */
-    bool more;              /* files beyond the planned batch existed at plan time */
-    int64_t rows_left;      /* rows the batch may still deliver, -1 = no limit */
-    char *bound;            /* bounded: greatest name at the first plan (malloc'ed), NULL = none */
-    bool snapshot;          /* bounded: the input set is fixed */
+    FileList batch;    /* files of the planned batch */
+    int bnext;         /* next batch file to open */
+    bool in_batch;     /* planned and not yet fully delivered */
+    bool planned;      /* plan_batch() ran at least once */
+    bool more;         /* files beyond the planned batch existed at plan time */
+    int64_t rows_left; /* rows the batch may still deliver, -1 = no limit */
+    char *bound;       /* bounded: greatest name at the first plan (malloc'ed), NULL = none */
+    bool snapshot;     /* bounded: the input set is fixed */
 
-    int fd;                 /* file being read, -1 between files */
-    char *open_name;        /* its name (malloc'ed) */
+    int fd;          /* file being read, -1 between files */
+    char *open_name; /* its name (malloc'ed) */
     char *buf;
-    size_t cap, len, pos;   /* buffer capacity, bytes held, bytes consumed */
-    int64_t base;           /* file offset of buf[0] */
-    bool eof;               /* the open file has been read to its end */
+    size_t cap, len, pos; /* buffer capacity, bytes held, bytes consumed */
+    int64_t foff;         /* file offset of buf[0] */
+    bool eof;             /* the open file has been read to its end */
 } FileSource;
 
 /* ------------------------------------------------------------ file lists */
@@ -126,8 +126,7 @@ static int list_files(FileSource *fs, FileList *out, Err *err) {
     } else if (fs->kind == PATH_DIR) {
         DIR *d = opendir(fs->path);
         if (!d)
-            return err_set(err, "source \"%s\": cannot open directory \"%s\": %s", fs->name, fs->path,
-                           strerror(errno));
+            return err_set(err, "source \"%s\": cannot open directory \"%s\": %s", fs->name, fs->path, strerror(errno));
         size_t plen = strlen(fs->path);
         const char *sep = plen && fs->path[plen - 1] == '/' ? "" : "/";
         struct dirent *de;
@@ -215,12 +214,12 @@ static int open_next(FileSource *fs, Err *err) {
     free(fs->open_name);
     fs->open_name = xstrdup(name);
     reader_begin_input(fs->rd, name);
-    fs->base = 0;
+    fs->foff = 0;
     if (fs->start.file && fs->start.byte > 0 && strcmp(fs->start.file, name) == 0) {
         /* resuming inside a file cut by max_records_per_trigger */
         if (lseek(fs->fd, fs->start.byte, SEEK_SET) < 0)
             return err_set(err, "source \"%s\": cannot seek in \"%s\": %s", fs->name, name, strerror(errno));
-        fs->base = fs->start.byte;
+        fs->foff = fs->start.byte;
         reader_resume(fs->rd, fs->ropt.header, fs->start.line);
     }
     if (!fs->buf) {
@@ -234,7 +233,7 @@ static int open_next(FileSource *fs, Err *err) {
 static int refill(FileSource *fs, Err *err) {
     size_t tail = fs->len - fs->pos;
     if (fs->pos) memmove(fs->buf, fs->buf + fs->pos, tail);
-    fs->base += (int64_t)fs->pos;
+    fs->foff += (int64_t)fs->pos;
     fs->len = tail;
     fs->pos = 0;
     if (fs->len == fs->cap) {
@@ -258,11 +257,13 @@ static int refill(FileSource *fs, Err *err) {
 
 /* The record limit was reached: the batch ends at the current position. */
 static void cut_batch(FileSource *fs) {
-    if (fs->eof && fs->pos == fs->len) {
+    if (fs->fd < 0) {
+        /* the file ended with the last row: fs->end already says "all of it" */
+    } else if (fs->eof && fs->pos == fs->len) {
         pos_set(&fs->end, fs->open_name, -1, 0);
         close_file(fs);
     } else {
-        pos_set(&fs->end, fs->open_name, fs->base + (int64_t)fs->pos, reader_line(fs->rd));
+        pos_set(&fs->end, fs->open_name, fs->foff + (int64_t)fs->pos, reader_line(fs->rd));
     }
     if (fs->bnext < fs->batch.n) fs->more = true;
     for (int i = fs->bnext; i < fs->batch.n; i++) free(fs->batch.names[i]);
@@ -373,9 +374,10 @@ static int file_plan(Source *s, Err *err) {
     /* A file cut by the record limit and still open continues where it stopped. */
     if (fs->fd >= 0 && fs->open_name && fs->start.byte >= 0 && fs->start.file &&
         strcmp(fs->open_name, fs->batch.names[0]) == 0 && strcmp(fs->start.file, fs->open_name) == 0 &&
-        fs->base + (int64_t)fs->pos == fs->start.byte)
+        fs->foff + (int64_t)fs->pos == fs->start.byte)
         fs->bnext = 1;
-    else close_file(fs);
+    else
+        close_file(fs);
     pos_set(&fs->end, fs->batch.names[taken - 1], -1, 0);
     fs->rows_left = fs->com.max_records > 0 ? fs->com.max_records : -1;
     fs->in_batch = true;
@@ -387,8 +389,10 @@ static int file_plan(Source *s, Err *err) {
 static const char *file_end_offset(Source *s) {
     FileSource *fs = (FileSource *)s;
     free(fs->offset);
-    if (!fs->end.file) fs->offset = xstrdup("");
-    else if (fs->end.byte < 0) fs->offset = xstrdup(fs->end.file);
+    if (!fs->end.file)
+        fs->offset = xstrdup("");
+    else if (fs->end.byte < 0)
+        fs->offset = xstrdup(fs->end.file);
     else {
         size_t n = strlen(fs->end.file) + 64;
         fs->offset = xmalloc(n);
@@ -458,23 +462,25 @@ typedef struct FileOpts {
 } FileOpts;
 
 static int parse_options(const ConnConfig *cfg, FileOpts *o, bool check_path, Err *err) {
-    static const char *const keys[] = {"path", "format", "header", "delimiter", "max_files_per_trigger",
-                                       CONN_SOURCE_COMMON_KEYS, NULL};
+    static const char *const keys[] = {
+        "path", "format", "header", "delimiter", "max_files_per_trigger", CONN_SOURCE_COMMON_KEYS, NULL};
     ConnCtx c = {cfg, "source"};
     memset(o, 0, sizeof *o);
     if (conn_check_keys(&c, keys, NULL, err) || conn_require(&c, "path", &o->path, err) ||
         conn_get_format(&c, "format", FORMAT_CSV, &o->ropt.format, err) ||
         conn_get_bool(&c, "header", false, &o->ropt.header, err) ||
         conn_get_delimiter(&c, "delimiter", &o->ropt.delimiter, err) ||
-        conn_get_posint(&c, "max_files_per_trigger", 0, &o->max_files, err) ||
-        conn_source_common(&c, &o->com, err))
+        conn_get_posint(&c, "max_files_per_trigger", 0, &o->max_files, err) || conn_source_common(&c, &o->com, err))
         return -1;
     if (!check_path) return 0;
     struct stat st;
     if (stat(o->path, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) o->kind = PATH_DIR;
-        else if (S_ISREG(st.st_mode)) o->kind = PATH_FILE;
-        else return conn_err(&c, err, "\"%s\" is not a file or a directory", o->path);
+        if (S_ISDIR(st.st_mode))
+            o->kind = PATH_DIR;
+        else if (S_ISREG(st.st_mode))
+            o->kind = PATH_FILE;
+        else
+            return conn_err(&c, err, "\"%s\" is not a file or a directory", o->path);
     } else if (strpbrk(o->path, "*?[")) {
         o->kind = PATH_GLOB;
     } else {

@@ -7,12 +7,14 @@
 **
 **   stmt_query.c    SELECT, EXPLAIN, CREATE VIEW, CREATE MATERIALIZED VIEW
 **   stmt_table.c    CREATE TABLE [WITH connector | AS], INSERT
-**   stmt_stream.c   CREATE SOURCE, CREATE SINK (validation; continuous queries come later)
+**   stmt_stream.c   CREATE SOURCE, CREATE SINK
 **   stmt_catalog.c  SHOW, DESCRIBE, DROP
 **
-** and run.c holds what they share: binding + optimizing a query, running a
+** run.c holds what they share: binding + optimizing a query, running a
 ** plan into a sink, collecting rows into a result set, finding the source a
-** plan reads.
+** plan reads.  queries.c holds the session's continuous queries (stream/):
+** starting them from statements, weir_wait / weir_stop / weir_step, SHOW
+** QUERIES, the foreground streaming SELECT.
 **
 ** Lifetimes: every statement gets its own arena (AST, plans, result cells);
 ** it dies when the statement is done, after its result was handed to the
@@ -26,12 +28,18 @@
 #include "../exec/exec.h"
 #include "../exec/expr.h"
 #include "../planner/planner.h"
+#include "../stream/stream.h"
 #include "weir.h"
 
 struct weir {
     ResultDb *db;                    /* the results database (owned) */
+    char *db_path;                   /* its path: every continuous query opens its own connection */
     Catalog *cat;                    /* sources, tables, views, ... (owned) */
     volatile sig_atomic_t cancel;    /* set by weir_interrupt(); ExecOptions.cancel points here */
+    volatile sig_atomic_t stop_all;  /* set by weir_stop(): every continuous query stops */
+    bool manual_triggers;            /* weir_set_option("manual_triggers") */
+    StreamQuery **queries;           /* continuous queries started by this session (owned) */
+    int nqueries, capqueries;
 };
 
 /* Everything a statement runner needs; lives on weir_exec()'s stack. */
@@ -109,10 +117,44 @@ int eng_result_sink(void *ud, const Chunk *c);
 /*
 ** CONTRACT §4 on a bound (not yet optimized) query (stmt_query.c): EMIT APPEND
 ** over an aggregation needs an event-time window (over a source: on a column
-** with a WATERMARK); EMIT COMPLETE needs an aggregation.  *mode receives the
+** with a WATERMARK), and is refused for other constructs whose rows a stream
+** retracts (LEFT JOIN with a stream on the right, ORDER BY ... LIMIT over a
+** stream); EMIT COMPLETE needs an aggregation.  *mode receives the
 ** effective mode (default: APPEND where allowed, else UPDATE).  0 / -1.
 */
 int eng_check_output_mode(StmtCtx *sc, const AstSelect *q, const Plan *logical, EmitMode *mode);
+
+/* The statement's query text as the user wrote it (for SHOW and the catalog), in `a`. */
+char *eng_query_text(StmtCtx *sc, const AstSelect *q, Arena *a);
+
+/* ------------------------------------------------------------ queries.c */
+
+/* What kind of continuous query a statement starts, and where its output goes. */
+typedef struct ContinuousReq {
+    const char *name;              /* view / sink name ("select" for a SELECT) */
+    StreamKind kind;
+    const char *table;             /* MATVIEW, sqlite sink: result table */
+    const char *table_db;          /* sqlite sink into another database file */
+    const char *sink_connector;    /* other sinks */
+    int nsink_options;
+    const ConnOption *sink_options;
+    const StreamTap *tap;          /* SELECT */
+} ContinuousReq;
+
+/*
+** Plan the statement's query again in a query arena, apply the output-mode
+** rules and exec_check_streaming(), and create the continuous query (not yet
+** started; a view or sink joins the session's list).  0 / -1 (sc->err set).
+*/
+int eng_start_continuous(StmtCtx *sc, const ContinuousReq *req, StreamQuery **out);
+/* SELECT over a source: run it in the foreground, one result per batch. */
+int eng_streaming_select(StmtCtx *sc);
+StreamQuery *eng_find_query(weir *w, const char *name);
+/* Stop and forget the session's query `name` (DROP); its checkpoint stays. */
+void eng_drop_query(weir *w, const char *name);
+/* Stop every query gracefully and free them (weir_close). */
+void eng_close_queries(weir *w);
+int eng_show_queries(StmtCtx *sc, ResultSet *rs);
 
 /* ------------------------------------------------------------ statement runners */
 

@@ -11,10 +11,16 @@
 ** Interrupts: weir_interrupt() only stores to a sig_atomic_t (it may be
 ** called from a signal handler); the executor polls it between chunks and
 ** weir_exec() between statements.
+**
+** Continuous queries (queries.c) belong to the session: weir_close() stops
+** them gracefully (each commits its batch in flight) before the catalog and
+** the database go.
 */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sqlite3.h>
 
 #include "engine.h"
 
@@ -33,8 +39,17 @@ int weir_open(const char *db_path, weir **out, char **errmsg) {
         if (errmsg) *errmsg = err_render(&err, NULL, NULL, 0);
         return -1;
     }
+    /* the runtime's tables exist from the start, so they can be queried before any query ran */
+    if (stream_init_db(rdb_handle(db), &err)) {
+        if (errmsg) *errmsg = err_render(&err, NULL, NULL, 0);
+        rdb_close(db);
+        return -1;
+    }
+    /* continuous queries write from their own connections: wait for them rather than fail */
+    sqlite3_busy_timeout(rdb_handle(db), 60000);
     weir *w = xcalloc(1, sizeof *w);
     w->db = db;
+    w->db_path = xstrdup(db_path ? db_path : "weir.db");
     w->cat = catalog_new(db);
     w->cancel = 0;
     *out = w;
@@ -43,8 +58,10 @@ int weir_open(const char *db_path, weir **out, char **errmsg) {
 
 void weir_close(weir *w) {
     if (!w) return;
+    eng_close_queries(w);
     catalog_free(w->cat);   /* entries may hold relations over the database: free them first */
     rdb_close(w->db);
+    free(w->db_path);
     free(w);
 }
 

@@ -4,8 +4,10 @@
 ** SHOW lists the objects of one kind as a result set (name first, then what
 ** a user wants to know at a glance).  SHOW TABLES also lists the tables found
 ** in the results database, which are readable without being declared.  DROP
-** checks that the kind named matches the object, and removes a materialized
-** view's result table from the results database with it.
+** checks that the kind named matches the object, stops the continuous query
+** of a materialized view or sink (the batch in flight commits first), and
+** removes its checkpoint and a materialized view's result table from the
+** results database.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +111,14 @@ static int show_matviews(StmtCtx *sc, ResultSet *rs) {
     int n = catalog_list(sc->w->cat, CAT_MATVIEW, &es);
     for (int i = 0; i < n; i++) {
         const CatEntry *e = es[i];
-        const char *row[4] = {e->name, opt_or_null(e, "emit"), opt_or_null(e, "status"), e->sql};
+        const char *status = opt_or_null(e, "status");
+        StreamQuery *q = eng_find_query(sc->w, e->name);
+        if (q) {
+            StreamStats s;
+            stream_stats(q, &s);
+            status = stream_status_name(s.status);
+        }
+        const char *row[4] = {e->name, opt_or_null(e, "emit"), status, e->sql};
         rs_add_row(rs, row);
     }
     return 0;
@@ -128,16 +137,6 @@ static int show_sinks(StmtCtx *sc, ResultSet *rs) {
     return 0;
 }
 
-/* Continuous queries arrive with the next milestone; until then the list is empty. */
-static int show_queries(StmtCtx *sc, ResultSet *rs) {
-    static const char *const names[] = {"name", "status", "batches", "input_rows", "watermark", NULL};
-    rs_init_text(rs, sc->arena, names);
-    rs->types[2] = "BIGINT";
-    rs->types[3] = "BIGINT";
-    rs->types[4] = "TIMESTAMP";
-    return 0;
-}
-
 int eng_show(StmtCtx *sc) {
     ResultSet rs;
     int rc;
@@ -147,7 +146,7 @@ int eng_show(StmtCtx *sc) {
     case OBJ_VIEW: rc = show_views(sc, &rs); break;
     case OBJ_MATVIEW: rc = show_matviews(sc, &rs); break;
     case OBJ_SINK: rc = show_sinks(sc, &rs); break;
-    case OBJ_QUERY: rc = show_queries(sc, &rs); break;
+    case OBJ_QUERY: rc = eng_show_queries(sc, &rs); break;
     default: return err_at(sc->err, sc->st->pos, "unknown SHOW target");
     }
     if (rc) {
@@ -191,10 +190,24 @@ static bool kind_of_object(ObjectKind o, CatKind *out) {
 }
 
 /*
+** Forget the checkpoint of a continuous query `name` left in the results
+** database by an earlier run (weir_queries, weir_offsets, weir_state) when it
+** is of the kind being dropped.  *found: there was one.
+*/
+static int forget_checkpoint(StmtCtx *sc, const char *name, CatKind want, bool *found) {
+    struct sqlite3 *h = rdb_handle(sc->w->db);
+    const char *kind = stream_checkpoint_kind(h, name, sc->arena);
+    *found = kind && strcmp(kind, eng_kind_name(want)) == 0;
+    return *found ? stream_forget(h, name, sc->err) : 0;
+}
+
+/*
 ** DROP kind [IF EXISTS] name.  A table of the results database that no
 ** statement declared (a materialized view's result from an earlier run, say)
 ** can be dropped as a TABLE or a MATERIALIZED VIEW: both remove it from the
-** database.
+** database.  Dropping a materialized view or a sink stops its continuous
+** query and forgets its checkpoint, so creating it again starts over; that
+** works for one left by an earlier run too.
 */
 int eng_drop(StmtCtx *sc) {
     const AstStmt *st = sc->st;
@@ -202,21 +215,33 @@ int eng_drop(StmtCtx *sc) {
     if (!kind_of_object(st->object, &want)) return err_at(sc->err, st->pos, "DROP QUERY is not supported");
     Catalog *cat = sc->w->cat;
     CatEntry *e = lookup(sc, st->name);
+    bool found_ckpt = false;
     if (!e) {
-        if (st->if_exists) return 0;
+        if ((want == CAT_MATVIEW || want == CAT_SINK) && forget_checkpoint(sc, st->name, want, &found_ckpt)) return -1;
+        if (found_ckpt || st->if_exists) return 0;
         return err_at(sc->err, st->name_pos, "%s \"%s\" does not exist", eng_kind_name(want), st->name);
     }
     bool undeclared_db_table = e->kind == CAT_TABLE && e->in_resultdb && !e->mem;
     if (undeclared_db_table && (want == CAT_TABLE || want == CAT_MATVIEW)) {
         char *name = arena_strdup(sc->arena, e->name);
         catalog_drop(cat, name);   /* the cached entry, if the catalog keeps one */
+        if (want == CAT_MATVIEW && forget_checkpoint(sc, name, want, &found_ckpt)) return -1;
         return rdb_drop_table(sc->w->db, name, sc->err);
+    }
+    if (undeclared_db_table && want == CAT_SINK) {
+        /* a sqlite sink's table is not the sink: only its checkpoint can be dropped */
+        if (forget_checkpoint(sc, st->name, want, &found_ckpt)) return -1;
+        if (found_ckpt) return 0;
     }
     if (e->kind != want)
         return err_at(sc->err, st->name_pos, "\"%s\" is a %s, not a %s", st->name, eng_kind_name(e->kind),
                       eng_kind_name(want));
     char *name = arena_strdup(sc->arena, e->name);
     bool in_db = e->kind == CAT_MATVIEW && e->in_resultdb;
+    if (e->kind == CAT_MATVIEW || e->kind == CAT_SINK) {
+        eng_drop_query(sc->w, name);   /* waits for the batch in flight to commit */
+        if (stream_forget(rdb_handle(sc->w->db), name, sc->err)) return -1;
+    }
     /* The entry first: its relation reads the table about to be dropped. */
     if (catalog_drop(cat, name)) return err_at(sc->err, st->name_pos, "cannot drop \"%s\"", name);
     if (in_db && rdb_table_exists(sc->w->db, name)) return rdb_drop_table(sc->w->db, name, sc->err);

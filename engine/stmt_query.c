@@ -6,8 +6,9 @@
 ** set.  A materialized view over tables is the same query run once into a
 ** table of the results database, written in one transaction (readers of
 ** weir.db see the old table or the new one, never half of it).  Queries over
-** sources are continuous queries, the next milestone: they are bound and
-** validated here (so their errors are reported now), then refused.
+** sources are continuous queries (queries.c, stream/): a SELECT runs in the
+** foreground printing each micro-batch; a materialized view maintains its
+** result table in the background, one transaction per micro-batch.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,9 +81,13 @@ static bool trace_col(const Plan *p, int col, Origin *out) {
     return false;
 }
 
+/* Constructs over a stream whose result rows are not final (they can be retracted). */
+typedef enum Unfinal { FINAL = 0, UNFINAL_LEFT_JOIN, UNFINAL_TOP_N } Unfinal;
+
 /* What the output-mode rules need to know about a query. */
 typedef struct ModeInfo {
     bool has_agg;                 /* some aggregation (GROUP BY, aggregate, DISTINCT) */
+    Unfinal unfinal;              /* the first construct whose rows a stream can retract */
     bool unwindowed_agg;          /* an aggregation not grouped by an event-time window */
     bool no_watermark;            /* a windowed aggregation whose time column has no WATERMARK */
     const char *time_col;         /* ... that column's name */
@@ -129,8 +134,33 @@ static bool window_has_watermark(StmtCtx *sc, const Plan *win, ModeInfo *mi) {
     return e->kind == CAT_SOURCE && e->watermark_col >= 0 && e->watermark_col == relcol;
 }
 
+static bool reads_stream(const Plan *p) {
+    if (!p) return false;
+    if (p->kind == PLAN_SCAN) return p->u.scan.streaming;
+    return reads_stream(p->left) || reads_stream(p->right);
+}
+
+/* Is there an ORDER BY under this LIMIT (through projections and filters)? */
+static bool sorted_below(const Plan *p) {
+    for (p = p->left; p; p = p->left) {
+        if (p->kind == PLAN_SORT) return true;
+        if (p->kind != PLAN_PROJECT && p->kind != PLAN_FILTER) return false;
+    }
+    return false;
+}
+
 static void mode_scan(StmtCtx *sc, const Plan *p, ModeInfo *mi) {
     if (!p) return;
+    if (!mi->unfinal) {
+        /* A stream on the right of a LEFT JOIN: a left row is written padded with NULLs, then
+           retracted when its match arrives.  ORDER BY ... LIMIT (a top-N, also ROW_NUMBER) over
+           a stream: a row leaves the first N when a better one arrives. */
+        if (p->kind == PLAN_JOIN && p->u.join.kind == PJOIN_LEFT && reads_stream(p->right))
+            mi->unfinal = UNFINAL_LEFT_JOIN;
+        else if (((p->kind == PLAN_LIMIT && sorted_below(p)) || p->kind == PLAN_TOPN || p->kind == PLAN_ROWNUMBER) &&
+                 reads_stream(p))
+            mi->unfinal = UNFINAL_TOP_N;
+    }
     if (p->kind == PLAN_AGGREGATE) {
         mi->has_agg = true;
         const Plan *win = agg_window(p);
@@ -145,17 +175,29 @@ static void mode_scan(StmtCtx *sc, const Plan *p, ModeInfo *mi) {
 
 /*
 ** Apply CONTRACT §4 to a bound (not yet optimized) query: refuse EMIT APPEND
-** for an aggregation whose rows are never final, and EMIT COMPLETE for a
-** query without aggregation.  *mode receives the effective mode (the default
+** for an aggregation whose rows are never final (and, over streams, for
+** other constructs that retract rows: a LEFT JOIN with a stream on the
+** right, ORDER BY ... LIMIT), and EMIT COMPLETE for a query without
+** aggregation.  *mode receives the effective mode (the default
 ** is APPEND where allowed, else UPDATE).  0 / -1 (err set at the EMIT clause).
 */
 int eng_check_output_mode(StmtCtx *sc, const AstSelect *q, const Plan *logical, EmitMode *mode) {
     ModeInfo mi = {0};
     mode_scan(sc, logical, &mi);
     int pos = q->emit_pos >= 0 && q->emit != EMIT_DEFAULT ? q->emit_pos : q->pos;
-    bool append_ok = !mi.unwindowed_agg && !mi.no_watermark;
+    bool append_ok = !mi.unwindowed_agg && !mi.no_watermark && !mi.unfinal;
     switch (q->emit) {
     case EMIT_APPEND:
+        if (mi.unfinal == UNFINAL_LEFT_JOIN)
+            return err_at(sc->err, pos,
+                          "EMIT APPEND is not allowed for a LEFT JOIN with a stream on its right side: a left row "
+                          "is first written padded with NULLs and retracted when its match arrives, so rows are "
+                          "not final; use EMIT UPDATE, or an inner JOIN");
+        if (mi.unfinal == UNFINAL_TOP_N)
+            return err_at(sc->err, pos,
+                          "EMIT APPEND is not allowed for ORDER BY ... LIMIT over a stream: a row leaves the first "
+                          "rows when a better one arrives, so rows are not final; use EMIT UPDATE (or EMIT "
+                          "COMPLETE over an aggregation)");
         if (mi.unwindowed_agg)
             return err_at(sc->err, pos,
                           "EMIT APPEND is not allowed for an aggregation without an event-time window: its rows "
@@ -213,7 +255,7 @@ static const char *emit_name(EmitMode m) {
 ** back to one SELECT (it would not if, say, the query was parenthesized);
 ** otherwise the query is printed back from its AST.  Allocated in `a`.
 */
-static char *query_text(StmtCtx *sc, const AstSelect *q, Arena *a) {
+char *eng_query_text(StmtCtx *sc, const AstSelect *q, Arena *a) {
     int len = (int)strlen(sc->text);
     int from = q->pos, to = sc->st->end;
     if (from < 0 || from > len) from = sc->st->pos;
@@ -262,11 +304,7 @@ int eng_select(StmtCtx *sc) {
     if (bind_query(sc, q, &p)) return -1;
     EmitMode mode;
     if (q->emit != EMIT_DEFAULT && eng_check_output_mode(sc, q, p, &mode)) return -1;
-    const char *src = eng_plan_source(sc, p);
-    if (src)
-        return err_at(sc->err, eng_table_ref_pos(q, src),
-                      "SELECT over source \"%s\" needs a continuous query: streaming is not supported yet",
-                      src);
+    if (eng_plan_source(sc, p)) return eng_streaming_select(sc);
     if (optimize_query(sc, q, &p, NULL)) return -1;
     ResultSet rs;
     rs_init(&rs, sc->arena, &p->schema);
@@ -366,7 +404,7 @@ int eng_create_view(StmtCtx *sc) {
         if (sc->err->offset < 0) sc->err->offset = st->name_pos;
         return -1;
     }
-    e->sql = query_text(sc, st->query, &e->arena);
+    e->sql = eng_query_text(sc, st->query, &e->arena);
     e->watermark_col = -1;
     return 0;
 }
@@ -410,12 +448,51 @@ static int write_result_table(StmtCtx *sc, const char *name, const Plan *p) {
 }
 
 /*
+** A materialized view over sources: a continuous query maintaining table
+** `name` of the results database (resumed from its checkpoint when one of
+** the same plan exists), readable through its catalog entry meanwhile.
+*/
+static int create_streaming_matview(StmtCtx *sc, bool replaces_db_table) {
+    const AstStmt *st = sc->st;
+    Catalog *cat = sc->w->cat;
+    /* a cached entry of the old table must not hold it while the query takes it over */
+    if (replaces_db_table) catalog_drop(cat, st->name);
+    ContinuousReq req = {.name = st->name, .kind = STREAM_MATVIEW, .table = st->name};
+    StreamQuery *q;
+    if (eng_start_continuous(sc, &req, &q)) return -1;
+    Relation *rel = rdb_relation(sc->w->db, st->name, sc->err);
+    CatEntry *e = rel ? catalog_add(cat, CAT_MATVIEW, st->name, &rel->schema, sc->err) : NULL;
+    if (!e) {
+        relation_destroy(rel);
+        eng_drop_query(sc->w, st->name);
+        if (!sc->err->set) err_at(sc->err, st->name_pos, "cannot create materialized view \"%s\"", st->name);
+        return -1;
+    }
+    e->rel = rel;
+    e->owns_rel = true;
+    e->in_resultdb = true;
+    e->watermark_col = -1;
+    e->sql = eng_query_text(sc, st->query, &e->arena);
+    e->noptions = 2;
+    e->options = ARENA_ARRAY(&e->arena, CatOption, 2);
+    e->options[0] = (CatOption){"emit", emit_name(stream_mode(q))};
+    e->options[1] = (CatOption){"status", "running"};
+    if (stream_start(q, sc->err)) {
+        char *name = arena_strdup(sc->arena, st->name);
+        catalog_drop(cat, name);
+        eng_drop_query(sc->w, name);
+        return -1;
+    }
+    return 0;
+}
+
+/*
 ** CREATE MATERIALIZED VIEW name AS query [EMIT ...] [TRIGGER ...].
 ** Over tables: the query runs once and its result becomes table `name` of the
 ** results database; the catalog entry reads that table.  A table of that name
 ** left in the database by an earlier run is replaced (scripts declare their
-** views each time they run).  Over sources: validated, then refused until
-** continuous queries exist.
+** views each time they run).  Over sources: a continuous query
+** (create_streaming_matview).
 */
 int eng_create_matview(StmtCtx *sc) {
     const AstStmt *st = sc->st;
@@ -435,15 +512,10 @@ int eng_create_matview(StmtCtx *sc) {
 
     Plan *p;
     if (bind_query(sc, q, &p)) return -1;
+    if (eng_plan_source(sc, p)) return create_streaming_matview(sc, replaces_db_table);
     EmitMode mode;
     if (eng_check_output_mode(sc, q, p, &mode)) return -1;
     if (eng_check_unique_columns(sc, &p->schema, q->pos)) return -1;
-    const char *src = eng_plan_source(sc, p);
-    if (src)
-        return err_at(sc->err, eng_table_ref_pos(q, src),
-                      "continuous queries over sources are not supported yet (materialized view \"%s\" reads "
-                      "source \"%s\")",
-                      st->name, src);
     if (plan_reads_table(p, st->name))
         return err_at(sc->err, eng_table_ref_pos(q, st->name),
                       "materialized view \"%s\" cannot read its own result table", st->name);
@@ -453,6 +525,8 @@ int eng_create_matview(StmtCtx *sc) {
     /* The undeclared table becomes the view: forget the cached entry (and its
        relation over the old table) before the table is replaced. */
     if (replaces_db_table) catalog_drop(cat, st->name);
+    /* a continuous query of that name from an earlier run is over: its checkpoint goes */
+    if (stream_forget(rdb_handle(sc->w->db), st->name, sc->err)) return -1;
     if (write_result_table(sc, st->name, p)) return -1;
 
     Relation *rel = rdb_relation(sc->w->db, st->name, sc->err);
@@ -471,7 +545,7 @@ int eng_create_matview(StmtCtx *sc) {
     e->owns_rel = true;
     e->in_resultdb = true;
     e->watermark_col = -1;
-    e->sql = query_text(sc, q, &e->arena);
+    e->sql = eng_query_text(sc, q, &e->arena);
     e->noptions = 2;
     e->options = ARENA_ARRAY(&e->arena, CatOption, 2);
     e->options[0] = (CatOption){"emit", emit_name(mode)};

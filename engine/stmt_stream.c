@@ -2,11 +2,12 @@
 ** Streaming declarations: CREATE SOURCE and CREATE SINK, and the validation
 ** of WITH (...) options shared with connector tables.
 **
-** Continuous queries are the next milestone.  Until then a source is
-** validated and registered (its schema, watermark and options are what the
-** binder and EXPLAIN need), and a sink is validated, its query bound, and
-** then refused, so that every mistake in a script is reported now rather
-** than when streaming lands.
+** A source is validated (the option table below, then the connector's own
+** source_check) and registered: its schema, watermark and options are what
+** the binder, EXPLAIN and the runtime need.  A sink is a continuous query
+** whose changes go to a connector (queries.c): a `sqlite` sink maintains a
+** table like a materialized view does (in the results database, or in the
+** database file `path`), other connectors get a Sink (connectors/).
 **
 ** Connector options are described by one table (CONNECTORS): for each
 ** connector and role, the keys it takes with the kind of value each expects,
@@ -342,6 +343,34 @@ static int check_watermark(StmtCtx *sc, const Schema *schema, int *col, int64_t 
                   name);
 }
 
+/* The statement's WITH options as connector options (statement arena). */
+static ConnOption *conn_options(StmtCtx *sc) {
+    const AstStmt *st = sc->st;
+    ConnOption *o = ARENA_ARRAY(sc->arena, ConnOption, st->noptions + 1);
+    for (int i = 0; i < st->noptions; i++) o[i] = (ConnOption){st->options[i].key, st->options[i].value};
+    return o;
+}
+
+static const char *option_value(const AstStmt *st, const char *key) {
+    for (int i = 0; i < st->noptions; i++)
+        if (st->options[i].key && strcasecmp(st->options[i].key, key) == 0) return st->options[i].value;
+    return NULL;
+}
+
+/* The connector's own check of a source's options (source_check); errors point at WITH. */
+static int check_with_connector(StmtCtx *sc, const Schema *schema) {
+    const AstStmt *st = sc->st;
+    ConnConfig cfg = {
+        .name = st->name, .options = conn_options(sc), .noptions = st->noptions, .schema = *schema,
+        .now_us = sc->now_us,
+    };
+    const char *conn = option_value(st, "connector");
+    if (source_check(conn ? conn : "", &cfg, sc->err) == 0) return 0;
+    if (!sc->err->set) err_set(sc->err, "source \"%s\": invalid options", st->name);
+    if (sc->err->offset < 0 && !sc->err->location[0]) sc->err->offset = st->noptions ? st->options[0].pos : st->pos;
+    return -1;
+}
+
 /* CREATE SOURCE name (cols [, WATERMARK ...]) WITH (...): validated and registered. */
 int eng_create_source(StmtCtx *sc) {
     const AstStmt *st = sc->st;
@@ -358,6 +387,7 @@ int eng_create_source(StmtCtx *sc) {
     int64_t delay;
     if (check_watermark(sc, &schema, &wcol, &delay)) return -1;
     if (eng_check_options(sc, ROLE_SOURCE, &schema)) return -1;
+    if (check_with_connector(sc, &schema)) return -1;
     CatEntry *e = catalog_add(sc->w->cat, CAT_SOURCE, st->name, &schema, sc->err);
     if (!e) {
         if (!sc->err->set) err_set(sc->err, "cannot create source \"%s\"", st->name);
@@ -373,28 +403,48 @@ int eng_create_source(StmtCtx *sc) {
 /* ------------------------------------------------------------ CREATE SINK */
 
 /*
-** CREATE SINK name WITH (...) AS query: options validated and the query
-** bound (so errors in it are reported now), then refused: a sink is a
-** continuous query, which the next milestone brings.
+** CREATE SINK name WITH (...) AS query: a continuous query writing its
+** changes to the connector (EMIT mode as for a materialized view: the
+** connector receives appended rows, changes, or the whole result).
 */
 int eng_create_sink(StmtCtx *sc) {
     const AstStmt *st = sc->st;
     Err scratch;
     err_clear(&scratch);
     CatEntry *old = catalog_find(sc->w->cat, st->name, &scratch);
-    if (old) {
+    if (old && !(old->kind == CAT_TABLE && old->in_resultdb && !old->mem)) {
         if (st->if_not_exists) return 0;
         return err_at(sc->err, st->name_pos, "%s \"%s\" already exists", eng_kind_name(old->kind), st->name);
     }
     if (eng_check_options(sc, ROLE_SINK, NULL)) return -1;
     if (!st->query) return err_at(sc->err, st->pos, "CREATE SINK needs AS SELECT ...");
-    PlanCtx pc = eng_plan_ctx(sc);
-    Plan *p = NULL;
-    if (plan_query(&pc, st->query, &p) || !p) {
-        if (!sc->err->set) err_at(sc->err, st->query->pos, "cannot plan the query");
+    const char *conn = option_value(st, "connector");
+    ContinuousReq req = {.name = st->name, .kind = STREAM_SINK};
+    if (conn && strcasecmp(conn, "sqlite") == 0) {
+        req.table = option_value(st, "table");
+        req.table_db = option_value(st, "path");
+    } else {
+        req.sink_connector = conn;
+        req.nsink_options = st->noptions;
+        req.sink_options = conn_options(sc);
+    }
+    StreamQuery *q;
+    if (eng_start_continuous(sc, &req, &q)) return -1;
+    CatEntry *e = catalog_add(sc->w->cat, CAT_SINK, st->name, stream_schema(q), sc->err);
+    if (!e) {
+        eng_drop_query(sc->w, st->name);
+        if (!sc->err->set) err_at(sc->err, st->name_pos, "cannot create sink \"%s\"", st->name);
+        if (sc->err->offset < 0) sc->err->offset = st->name_pos;
         return -1;
     }
-    EmitMode mode;
-    if (eng_check_output_mode(sc, st->query, p, &mode)) return -1;
-    return err_at(sc->err, st->pos, "continuous queries are not supported yet (sink \"%s\" cannot run)", st->name);
+    eng_copy_options(e, st);
+    e->watermark_col = -1;
+    e->sql = eng_query_text(sc, st->query, &e->arena);
+    if (stream_start(q, sc->err)) {
+        char *name = arena_strdup(sc->arena, st->name);
+        catalog_drop(sc->w->cat, name);
+        eng_drop_query(sc->w, name);
+        return -1;
+    }
+    return 0;
 }

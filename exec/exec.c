@@ -8,9 +8,19 @@
 ** starts.  exec_run() is the batch driver: each leaf produces everything,
 ** then finishes its port, which cascades finish() up the tree.
 **
-** Streaming drivers (and the unit tests) use the internal API of
-** operator.h instead: exec_push_leaf() hands a delta chunk to a leaf and
-** exec_finish_round() ends a micro-batch.
+** Streaming drivers (and the unit tests) use the streaming API of exec.h
+** instead: exec_run_static() reads every static leaf (tables, VALUES,
+** generate_series) once; then each micro-batch, exec_push_leaf() hands delta
+** chunks to the streaming leaves and exec_finish_round() ends it.  Static
+** leaves are finished with every round too (they just have nothing more),
+** so the per-port finish bookkeeping of joins stays in step.
+**
+** exec_new also derives what the operators need to know about streaming:
+** which operators have a streaming leaf below them (Operator.streaming;
+** the others are static, op_static) and every operator's state id, its
+** position in a pre-order walk of the plan (node, left input, right input).
+** exec_state_changes() / exec_state_load() pass state entries between the
+** persisted operators and the runtime.
 **
 ** Call outline:
 **   exec_new -> build (recursive) -> op_*_new
@@ -175,6 +185,8 @@ static Operator *build(Executor *x, const Plan *p, Operator *parent, int port, i
     case PLAN_SORT: op = op_sort_new(x, p); break;
     case PLAN_LIMIT: op = op_limit_new(x, p); break;
     case PLAN_WINDOW: op = op_window_new(x, p); break;
+    case PLAN_ROWNUMBER:
+    case PLAN_TOPN: op = op_topn_new(x, p); break;
     default: err_set(x->err, "internal error: unknown plan node %d", (int)p->kind); return NULL;
     }
     if (!op) return NULL;
@@ -183,13 +195,28 @@ static Operator *build(Executor *x, const Plan *p, Operator *parent, int port, i
     bool leaf = p->kind == PLAN_SCAN || p->kind == PLAN_VALUES || p->kind == PLAN_SERIES;
     if (leaf) {
         add_leaf(x, op);
+        op->streaming = p->kind == PLAN_SCAN && p->u.scan.streaming;
     } else if (p->kind == PLAN_JOIN) {
-        if (!build(x, p->right, op, 1, depth + 1)) return NULL;
-        if (!build(x, p->left, op, 0, depth + 1)) return NULL;
+        if (!(op->child[1] = build(x, p->right, op, 1, depth + 1))) return NULL;
+        if (!(op->child[0] = build(x, p->left, op, 0, depth + 1))) return NULL;
+        op->streaming = op->child[0]->streaming || op->child[1]->streaming;
     } else {
-        if (!build(x, p->left, op, 0, depth + 1)) return NULL;
+        if (!(op->child[0] = build(x, p->left, op, 0, depth + 1))) return NULL;
+        op->streaming = op->child[0]->streaming;
     }
     return op;
+}
+
+/* State ids: pre-order (node, left input, right input), the order of the plan's text. */
+static void number(Executor *x, Operator *op, int *next) {
+    op->id = (*next)++;
+    x->byid[op->id] = op;
+    for (int k = 0; k < 2; k++)
+        if (op->child[k]) number(x, op->child[k], next);
+}
+
+static bool is_streaming_leaf(const Operator *op) {
+    return op->plan->kind == PLAN_SCAN && op->plan->u.scan.streaming;
 }
 
 Executor *exec_new(const Plan *plan, ChunkSink sink, void *ud, const ExecOptions *opt, Err *err) {
@@ -205,6 +232,10 @@ Executor *exec_new(const Plan *plan, ChunkSink sink, void *ud, const ExecOptions
         exec_free(x);
         return NULL;
     }
+    x->streaming = x->root->streaming;
+    x->byid = arena_alloc(&x->arena, sizeof(Operator *) * (size_t)x->nops);
+    int next = 0;
+    number(x, x->root, &next);
     return x;
 }
 
@@ -243,25 +274,136 @@ const Plan *exec_leaf_plan(const Executor *x, int i) {
     return i >= 0 && i < x->nleaves ? x->leaves[i]->plan : NULL;
 }
 
-int exec_push_leaf(Executor *x, int i, const Chunk *c) {
-    if (i < 0 || i >= x->nleaves) return err_set(x->err, "internal error: no leaf %d", i);
+/* Common checks of the streaming entry points; leaf i must exist (i == -1: no leaf involved). */
+static int stream_entry(Executor *x, int i) {
+    if (i >= x->nleaves || i < -1) return err_set(x->err, "internal error: no leaf %d", i);
     if (x->batch) return err_set(x->err, "internal error: a batch executor takes no pushed input");
-    x->started = true;
+    if (!x->checked && x->streaming) {
+        /* refuse what the operators cannot maintain before any row flows */
+        if (exec_check_streaming(x->plan, x->err)) return -1;
+        x->checked = true;
+    }
+    return 0;
+}
+
+int exec_push_leaf(Executor *x, int i, const Chunk *c) {
+    if (i < 0) return err_set(x->err, "internal error: no leaf %d", i);
+    if (stream_entry(x, i)) return -1;
+    if (x->streaming && !is_streaming_leaf(x->leaves[i]))
+        return err_set(x->err, "internal error: leaf %d reads a static relation, which exec_run_static reads", i);
+    x->started = x->streamed = x->mid_round = true;
     if (op_check_cancel(x->leaves[i])) return -1;
     return op_push(x->leaves[i], 0, c);
 }
 
 int exec_finish_leaf(Executor *x, int i) {
-    if (i < 0 || i >= x->nleaves) return err_set(x->err, "internal error: no leaf %d", i);
-    if (x->batch) return err_set(x->err, "internal error: a batch executor takes no pushed input");
-    x->started = true;
+    if (i < 0) return err_set(x->err, "internal error: no leaf %d", i);
+    if (stream_entry(x, i)) return -1;
+    x->started = x->streamed = x->mid_round = true;
     return op_finish(x->leaves[i], 0);
 }
 
 int exec_finish_round(Executor *x) {
     for (int i = 0; i < x->nleaves; i++)
         if (exec_finish_leaf(x, i)) return -1;
+    x->mid_round = false;
     return 0;
+}
+
+/*
+** Read every static leaf to its end and finish it: static sides of joins
+** are complete before the first micro-batch, static aggregates have
+** emitted.  Leaves go in drive order, so a static join's build side is
+** complete before its probe side starts.
+*/
+int exec_run_static(Executor *x) {
+    if (stream_entry(x, -1)) return -1;
+    if (x->static_ran) return err_set(x->err, "internal error: static inputs already read");
+    if (x->streamed) return err_set(x->err, "internal error: static inputs must be read before the first micro-batch");
+    x->static_ran = x->started = true;
+    for (int i = 0; i < x->nleaves; i++) {
+        Operator *leaf = x->leaves[i];
+        if (is_streaming_leaf(leaf)) continue;
+        if (op_check_cancel(leaf)) return -1;
+        if (leaf->vt->produce(leaf)) return -1;
+        if (op_finish(leaf, 0)) return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- state */
+
+/*
+** Report the state entries of every persisted operator changed since the
+** previous call, in state-id order.  Only between micro-batches (a half-fed
+** round has no consistent state).  The operators forget their change marks
+** only after every put succeeded, so a failed report can be repeated.
+*/
+int exec_state_changes(Executor *x, StatePutFn put, void *ud) {
+    if (!put) return err_set(x->err, "internal error: exec_state_changes without a callback");
+    if (x->mid_round) return err_set(x->err, "internal error: operator state read in the middle of a micro-batch");
+    for (int id = 0; id < x->nops; id++) {
+        Operator *op = x->byid[id];
+        if (op_persists(op) && op->vt->state_changes && op->vt->state_changes(op, put, ud)) return -1;
+    }
+    /* every entry reached the runtime: forget the marks */
+    for (int id = 0; id < x->nops; id++) {
+        Operator *op = x->byid[id];
+        if (op_persists(op) && op->vt->state_changes) op->vt->state_changes(op, NULL, NULL);
+    }
+    return 0;
+}
+
+/*
+** Restore one entry into operator `op` of a fresh executor (before any
+** micro-batch; before or after exec_run_static).  Entries may come in any
+** order.  Unknown operators and malformed bytes are errors, never crashes.
+*/
+int exec_state_load(Executor *x, int op, const void *key, size_t klen, const void *val, size_t vlen) {
+    if (x->batch || x->streamed)
+        return err_set(x->err, "internal error: operator state must be loaded before the first micro-batch");
+    if (op < 0 || op >= x->nops) return err_set(x->err, "saved state names operator %d, which the plan lacks", op);
+    Operator *o = x->byid[op];
+    if (!op_persists(o) || !o->vt->state_load)
+        return err_set(x->err, "saved state names operator %d (%s), which keeps no state", op, o->vt->name);
+    if (!key || !val || vlen == 0) return op_state_corrupt(o);
+    return o->vt->state_load(o, key, klen, val, vlen);
+}
+
+/* ------------------------------------------------------------- plan checks */
+
+/*
+** Walk p; *streaming receives whether a streaming leaf is below.  Records
+** the first construct a continuous query cannot maintain.
+*/
+static int check_node(const Plan *p, Err *err, int depth, bool *streaming) {
+    *streaming = false;
+    if (!p) return 0;
+    if (depth > 10000) return err_set(err, "plan is too deep");
+    bool ls = false, rs = false;
+    if (check_node(p->left, err, depth + 1, &ls) || check_node(p->right, err, depth + 1, &rs)) return -1;
+    *streaming = ls || rs || (p->kind == PLAN_SCAN && p->u.scan.streaming);
+    if (!*streaming) return 0;   /* static: read once, insert-only, anything goes */
+    switch (p->kind) {
+    case PLAN_WINDOW:
+        if (p->u.window.kind == WINDOW_SESSION)
+            return err_set(err, "SESSION windows are not supported in continuous queries yet; use TUMBLE or HOP "
+                                "windows, or run the query as a batch SELECT over a table");
+        break;
+    case PLAN_JOIN:
+        if (p->u.join.kind == PJOIN_LEFT && !ls && rs)
+            return err_set(err, "LEFT JOIN with a stream on the right and a static table on the left is not "
+                                "supported in continuous queries (every table row would wait for the whole stream); "
+                                "put the stream on the left (stream LEFT JOIN table) or use an inner JOIN");
+        break;
+    default: break;
+    }
+    return 0;
+}
+
+int exec_check_streaming(const Plan *p, Err *err) {
+    bool streaming;
+    return check_node(p, err, 0, &streaming);
 }
 
 int64_t exec_state_rows(const Executor *x) {
@@ -283,6 +425,8 @@ const char *exec_op_name(const Plan *p) {
     case PLAN_SORT: return "Sort";
     case PLAN_LIMIT: return "Limit";
     case PLAN_WINDOW: return "Window";
+    case PLAN_ROWNUMBER: return "RowNumber";
+    case PLAN_TOPN: return "TopN";
     }
     return "?";
 }

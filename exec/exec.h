@@ -33,6 +33,8 @@ typedef int (*ChunkSink)(void *ud, const Chunk *c);  /* 0 ok, -1 error (set the 
 typedef struct ExecOptions {
     int64_t now_us;                       /* statement timestamp for now() */
     volatile sig_atomic_t *cancel;        /* non-zero: stop at the next chunk with "interrupted" */
+    bool append_only;                     /* EMIT APPEND continuous query: windowed aggregates emit a
+                                             window once, when the watermark finalizes it */
 } ExecOptions;
 
 typedef struct Executor Executor;
@@ -72,6 +74,37 @@ int exec_run_static(Executor *x);
 typedef int (*StatePutFn)(void *ud, int op, const void *key, size_t klen, const void *val, size_t vlen);
 int exec_state_changes(Executor *x, StatePutFn put, void *ud);
 int exec_state_load(Executor *x, int op, const void *key, size_t klen, const void *val, size_t vlen);
+
+/*
+** Refuse a plan a continuous query cannot maintain (SESSION windows over a
+** stream, a static table LEFT JOIN a stream), with the reason and a way out.
+** Static parts of the plan (no SOURCE below) are not restricted.  0 / -1.
+** exec_push_leaf and exec_run_static apply it too.
+*/
+int exec_check_streaming(const Plan *p, Err *err);
+
+/*
+** Event time (CONTRACT §4, Spark semantics).  Before pushing a micro-batch the
+** runtime sets the watermark as it stood when the batch began
+** (exec_set_watermark; INT64_MIN = none yet): a windowed aggregate
+** (agg.window_end_group >= 0) drops a row from every window already final
+** (window_end <= watermark) and keeps it for the open ones; other stateful
+** operators drop rows whose event-time column is below it.  After the batch's
+** rows and before exec_finish_round, exec_advance_watermark passes the new
+** watermark (INT64_MAX once every input ended): windows it finalizes are
+** emitted in this round (append_only) and their state is evicted, as is join
+** state that can no longer match.  Dropped rows are counted.
+*/
+void exec_set_watermark(Executor *x, int64_t wm_us);
+void exec_advance_watermark(Executor *x, int64_t wm_us);
+int64_t exec_late_rows(const Executor *x);
+/*
+** With late = 'keep' the runtime records late rows: fn is called for each row
+** dropped as late with the window it missed (INT64_MIN bounds when not windowed)
+** and the row's text (columns of the operator's input, comma-separated).
+*/
+typedef void (*LateRowFn)(void *ud, int64_t window_start, int64_t window_end, const char *row);
+void exec_set_late_sink(Executor *x, LateRowFn fn, void *ud);
 
 /* Rows of operator state currently held (for progress / memory figures). */
 int64_t exec_state_rows(const Executor *x);

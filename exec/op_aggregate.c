@@ -6,20 +6,27 @@
 **
 **     evaluate the key expressions                     (vectors, zero-copy for columns)
 **     gid[k] = group of row k                          (hash table, vectorized per chunk)
+**     first touch this round of a group that existed before it:
+**         remember its current output (the row to retract)
 **     rowcount[gid[k]] += weight[k]
 **     for each aggregate: evaluate its argument, then one tight loop
 **         e.g. sum[gid[k]] += v[k] * weight[k]
 **
 ** and at finish() (end of a batch query, or of a micro-batch):
 **
-**     for each group changed since the previous finish:
-**         if it was emitted before:      emit (-1, keys, previous outputs)
-**         if its row count is still > 0: emit (+1, keys, new outputs), remember them
+**     for each group touched in the round (old ones, then the new ones):
+**         if it had a row before the round:   emit (-1, keys, remembered outputs)
+**         if its row count is now > 0:        emit (+1, keys, current outputs)
+**         (nothing when both rows are equal)
 **
 ** so a batch query emits one +1 row per group, and a continuous query emits
-** retract/insert pairs for the groups a micro-batch touched (nothing for a
-** group whose outputs did not change).  Without GROUP BY there is exactly one
-** group, which always exists (COUNT of nothing is 0, SUM of nothing NULL).
+** retract/insert pairs for the groups a micro-batch touched.  A group has a
+** row exactly when its row count is positive (or, without GROUP BY, always:
+** COUNT of nothing is 0, SUM of nothing NULL), and its row is a function of
+** its accumulators; so instead of keeping every group's last output (24
+** bytes per aggregate per group) the old row is computed when the round
+** first touches the group, into a per-round buffer.  A batch query (one
+** round, every group new) never does that.
 **
 ** Group lookup: an open-addressing table of (tag, group id) slots.  With a
 ** single 64-bit integer key (BIGINT, TIMESTAMP, INTERVAL) the tag is the key
@@ -29,16 +36,40 @@
 ** the keys stored for the group.  NULL is a key value like any other.
 **
 ** Accumulators are arrays indexed by group id.  A NULL argument is counted
-** (nnull) instead of counting non-NULL ones, so the common no-NULL chunk
-** does no counting at all: COUNT(x) = rowcount - nnull.
+** (nnull, allocated when the first NULL arrives) instead of counting non-NULL
+** ones, so the common no-NULL chunk does no counting at all:
+** COUNT(x) = rowcount - nnull.
 **
-** Retraction: SUM/COUNT/AVG subtract.  MIN/MAX cannot: in a continuous query
-** (Executor.batch false) each MIN/MAX keeps a multiset of (group, value) ->
-** count and the group's current extreme entry; retracting the last copy of
-** the extreme marks it unknown and the next finish() rescans that group's
-** values.  A batch query has no retractions, so it keeps only the extreme.
-** DISTINCT aggregates always keep the multiset: a value enters a group's
-** distinct set when its count becomes positive and leaves when it drops to 0.
+** Retraction: SUM/COUNT/AVG subtract.  MIN/MAX cannot: when retractions are
+** possible (not op_insert_only) each MIN/MAX keeps a multiset of
+** (group, value) -> count and the group's current extreme entry; retracting
+** the last copy of the extreme marks it unknown and the next read rescans
+** that group's values.  Insert-only input keeps only the extreme.  DISTINCT
+** aggregates always keep the multiset: a value enters a group's distinct set
+** when its count becomes positive and leaves when it drops to 0.
+**
+** State persistence (exec_state_changes / exec_state_load), two kinds of
+** entries:
+**
+**     group:  key  0x00, group key values          (op_state.c encoding)
+**             val  0x01 (format), rowcount, then per aggregate: nnull, the
+**                  SUM/AVG accumulator (DISTINCT: the sum of the set), and
+**                  for DOUBLE sums a flag byte and the NaN/+inf/-inf counts
+**     value:  key  0x01, aggregate index, group key values, the value
+**             val  count                            (MIN/MAX and DISTINCT sets)
+**
+** Set members are entries of their own, not part of the group's value, so a
+** round that adds one value to a set of a million writes one entry.  The
+** last emitted row is not stored: it is recomputed from the restored
+** accumulators, bit for bit (sums are stored exactly, a set's extreme is a
+** unique value).  A group whose state is all zero is deleted (a DOUBLE sum
+** left with rounding residue keeps its entry: restores are bit-exact, and
+** the result does not depend on where micro-batches end).  Writes per
+** report: the groups and set entries changed since the previous report.
+**
+** DOUBLE SUM/AVG under retractions count NaN and infinite inputs instead of
+** adding them (add_double), so retracting a NaN gives back the finite sum.
+** Sums whose finite values overflow to infinity are not retractable.
 */
 #include <math.h>
 #include <string.h>
@@ -59,28 +90,37 @@ typedef struct ValueSet {
     int64_t *ecount;     /* per entry: weighted multiplicity */
     uint64_t *ehash;     /* per entry: hash of (group, value) */
     uint32_t *enext1;    /* per entry: next entry of the same group + 1 (0: end) */
+    uint8_t *epend;      /* per entry: changed since the last state report */
     uint32_t n, cap;
     uint32_t *slots;     /* entry + 1; 0 = empty */
     uint32_t smask;
+    uint32_t *plist, np, pcap;  /* entries < pbase changed since the last report */
+    uint32_t pbase;      /* entries >= pbase are new since the last report */
 } ValueSet;
 
 typedef struct AggCol {
     const AggSpec *spec;
     AggKind kind;
     bool distinct;       /* COUNT/SUM/AVG(DISTINCT x) */
-    bool multiset;       /* MIN/MAX keeping a multiset (continuous queries) */
+    bool multiset;       /* MIN/MAX keeping a multiset (retractions possible) */
     Type in;             /* argument type */
-    int64_t *nnull;      /* per group: weighted count of NULL arguments */
+    size_t owidth;       /* bytes of an output value (oldv) */
+    int64_t *nnull;      /* per group: weighted count of NULL arguments; NULL until one arrives */
     int64_t *isum;       /* per group: SUM/AVG accumulator, integer arguments */
-    double *dsum;        /* per group: SUM/AVG accumulator, DOUBLE arguments */
-    char *best;          /* per group: MIN/MAX so far (batch), width of `in` */
-    uint8_t *has;        /* per group: best is set (batch) */
+    double *dsum;        /* per group: SUM/AVG accumulator, DOUBLE arguments (finite ones when nonfinite) */
+    bool nonfinite;      /* DOUBLE SUM/AVG under retractions: NaN and infinities are counted, not added */
+    int64_t *nfin;       /* per group: 3 weighted counts (NaN, +inf, -inf); NULL until one arrives */
+    char *best;          /* per group: MIN/MAX so far (insert-only), width of `in` */
+    uint8_t *has;        /* per group: best is set (insert-only) */
     uint32_t *beste1;    /* per group: entry holding the extreme + 1, 0 unknown (multiset) */
     uint32_t *head1;     /* per group: first entry + 1 (value set) */
     int64_t *present;    /* per group: entries with a positive count (value set) */
     ValueSet vs;
-    Value *prev;         /* per group: output emitted at the previous finish */
+    char *oldv;          /* per dirty entry (AggOp.dlist): the output before the round */
+    uint8_t *oldnull;    /* per dirty entry: that output was NULL */
 } AggCol;
+
+enum { GF_DIRTY = 1, GF_PENDING = 2 };
 
 typedef struct AggOp {
     Operator op;
@@ -89,14 +129,22 @@ typedef struct AggOp {
     RowStore keys;       /* per group: its key values */
     uint32_t ngroups, gcap;
     int64_t *rowcount;   /* per group: weighted row count */
-    uint8_t *emitted;    /* per group: a row was emitted for it and not retracted */
-    uint8_t *dirty;      /* per group: changed in this round (after the first round) */
-    uint32_t *dlist, ndirty;
+    uint8_t *flags;      /* per group: GF_DIRTY (in dlist), GF_PENDING (in plist) */
+    /* Groups < gbase existed before this round (and have a row iff non-empty);
+       those the round touched, with their rows from before it, in touch order. */
+    uint32_t gbase;
+    uint32_t *dlist, ndirty, dcap;
+    uint8_t *oldexists;  /* per dirty entry: the group had a row */
+    /* State report: groups >= pbase are new since the last one; older changed ones in plist. */
+    uint32_t pbase;
+    uint32_t *plist, np, pcap;
     Slot *slots;
     uint32_t tmask;
     int tshift;
     uint32_t null_gid1;  /* fast mode: group of the NULL key + 1 */
     AggCol *aggs;
+    bool ready;          /* setup() done */
+    StateBuf kb, vb;     /* state report: key and value being encoded */
 } AggOp;
 
 /* ------------------------------------------------------------ group storage */
@@ -111,14 +159,12 @@ static void *regrow(void *p, size_t elem, uint32_t oldcap, uint32_t newcap) {
 static void grow_groups(AggOp *a, uint32_t newcap) {
     uint32_t old = a->gcap;
     a->rowcount = regrow(a->rowcount, sizeof(int64_t), old, newcap);
-    a->emitted = regrow(a->emitted, 1, old, newcap);
-    a->dirty = regrow(a->dirty, 1, old, newcap);
-    a->dlist = regrow(a->dlist, sizeof(uint32_t), old, newcap);
+    a->flags = regrow(a->flags, 1, old, newcap);
     for (int j = 0; j < a->naggs; j++) {
         AggCol *ac = &a->aggs[j];
-        ac->prev = regrow(ac->prev, sizeof(Value), old, newcap);
         if (ac->kind == AGG_COUNT_STAR) continue;
-        ac->nnull = regrow(ac->nnull, sizeof(int64_t), old, newcap);
+        if (ac->nnull) ac->nnull = regrow(ac->nnull, sizeof(int64_t), old, newcap);
+        if (ac->nfin) ac->nfin = regrow(ac->nfin, 3 * sizeof(int64_t), old, newcap);
         if (ac->kind == AGG_SUM || ac->kind == AGG_AVG) {
             if (ac->in == TYPE_DOUBLE) ac->dsum = regrow(ac->dsum, sizeof(double), old, newcap);
             else ac->isum = regrow(ac->isum, sizeof(int64_t), old, newcap);
@@ -134,6 +180,38 @@ static void grow_groups(AggOp *a, uint32_t newcap) {
         }
     }
     a->gcap = newcap;
+}
+
+/* The NULL counts of ac, allocated (zero) on the first NULL argument. */
+static int64_t *nnull_of(AggOp *a, AggCol *ac) {
+    if (!ac->nnull) ac->nnull = xcalloc(a->gcap ? a->gcap : 1, sizeof(int64_t));
+    return ac->nnull;
+}
+
+/*
+** Add w copies of x to the DOUBLE sum of group g.  Under retractions a NaN
+** or an infinity cannot be added and later subtracted (inf - inf is NaN, and
+** NaN stays), so those are counted per group and the sum keeps the finite
+** values only; dsum_value() puts them back together.
+*/
+static inline void add_double(AggOp *a, AggCol *ac, uint32_t g, double x, int64_t w) {
+    if (ac->nonfinite && !isfinite(x)) {
+        if (!ac->nfin) ac->nfin = xcalloc(a->gcap ? a->gcap : 1, 3 * sizeof(int64_t));
+        ac->nfin[3 * (size_t)g + (isnan(x) ? 0 : x > 0 ? 1 : 2)] += w;
+        return;
+    }
+    ac->dsum[g] += w == 1 ? x : x * (double)w;
+}
+
+/* The DOUBLE sum of group g, non-finite inputs included. */
+static double dsum_value(const AggCol *ac, uint32_t g) {
+    if (ac->nfin) {
+        const int64_t *nf = &ac->nfin[3 * (size_t)g];
+        if (nf[0] > 0 || (nf[1] > 0 && nf[2] > 0)) return NAN;
+        if (nf[1] > 0) return INFINITY;
+        if (nf[2] > 0) return -INFINITY;
+    }
+    return ac->dsum[g];
 }
 
 /* A new group whose keys are row i of kv (kv NULL: the global group).  Returns its id. */
@@ -253,6 +331,30 @@ static void lookup_general(AggOp *a, const Vec *kv, const Chunk *c, uint32_t n, 
     }
 }
 
+/*
+** Group ids of the n active rows of c, whose evaluated keys are kv; new
+** groups are created.  0 / -1.
+*/
+static int lookup(AggOp *a, const Vec *kv, const Chunk *c, uint32_t n, uint32_t *gids) {
+    Operator *op = &a->op;
+    if (a->fast && kv[0].type == TYPE_NULL) {
+        for (uint32_t k = 0; k < n; k++) gids[k] = null_group(a, kv, chunk_row(c, k));
+    } else if (a->fast) {
+        if (type_width(kv[0].type) != 8 || kv[0].type == TYPE_DOUBLE)
+            return err_set(op->x->err, "internal error: group key of type %s, expected %s", type_name(kv[0].type),
+                           type_name(a->keys.types[0]));
+        bool big = a->tmask >= (1u << 15);   /* 512 KiB of slots: past L2 */
+        if (!c->sel && !kv[0].nulls && !big) lookup_i64(a, &kv[0], NULL, n, gids, false, false, false);
+        else if (!c->sel && !kv[0].nulls) lookup_i64(a, &kv[0], NULL, n, gids, false, false, true);
+        else if (!kv[0].nulls) lookup_i64(a, &kv[0], c->sel, n, gids, true, false, big);
+        else lookup_i64(a, &kv[0], c->sel, n, gids, c->sel != NULL, true, big);
+    } else {
+        uint64_t *h = arena_alloc(&op->scratch, sizeof(uint64_t) * n);
+        lookup_general(a, kv, c, n, gids, h);
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------ value multisets */
 
 static void vs_grow_slots(ValueSet *vs, uint32_t cap) {
@@ -287,6 +389,7 @@ static uint32_t vs_add(AggCol *ac, uint32_t g, const Vec *v, uint32_t i, int64_t
                 vs->ecount = regrow(vs->ecount, sizeof(int64_t), vs->cap, cap);
                 vs->ehash = regrow(vs->ehash, sizeof(uint64_t), vs->cap, cap);
                 vs->enext1 = regrow(vs->enext1, sizeof(uint32_t), vs->cap, cap);
+                vs->epend = regrow(vs->epend, 1, vs->cap, cap);
                 vs->cap = cap;
             }
             const Vec *cols[1] = {v};
@@ -305,6 +408,15 @@ static uint32_t vs_add(AggCol *ac, uint32_t g, const Vec *v, uint32_t i, int64_t
         if (vs->ehash[e] == h && vs->egroup[e] == g && value_eq_ptr(ac->in, rows_ptr(&vs->vals, 0, e), vp))
             break;
         pos = (pos + 1) & vs->smask;
+    }
+    if (e < vs->pbase && !vs->epend[e]) {
+        /* an entry the last state report wrote: report it again */
+        vs->epend[e] = 1;
+        if (vs->np == vs->pcap) {
+            vs->pcap = vs->pcap ? 2 * vs->pcap : 64;
+            vs->plist = xrealloc(vs->plist, sizeof(uint32_t) * vs->pcap);
+        }
+        vs->plist[vs->np++] = e;
     }
     *old = vs->ecount[e];
     vs->ecount[e] += w;
@@ -336,7 +448,7 @@ static void rescan_extreme(AggCol *ac, uint32_t g) {
 #define G(k) (gids ? gids[k] : 0)
 
 /* The row-at-a-time path of DISTINCT aggregates and multiset MIN/MAX. */
-static int update_multiset(AggCol *ac, const Vec *v, const Chunk *c, const uint32_t *gids) {
+static int update_multiset(AggOp *a, AggCol *ac, const Vec *v, const Chunk *c, const uint32_t *gids) {
     uint32_t n = chunk_active(c);
     const int64_t *wt = c->weights;
     bool ovf = false;
@@ -352,7 +464,7 @@ static int update_multiset(AggCol *ac, const Vec *v, const Chunk *c, const uint3
             int sign = (now > 0) - (old > 0);   /* the value entered (+1) or left (-1) the set */
             if (!sign || ac->kind == AGG_COUNT) continue;
             if (ac->in == TYPE_DOUBLE) {
-                ac->dsum[g] += sign * VEC_F64(v)[i];
+                add_double(a, ac, g, VEC_F64(v)[i], sign);
             } else {
                 int64_t x = VEC_I64(v)[i];
                 if (sign < 0) ovf |= __builtin_sub_overflow(ac->isum[g], x, &ac->isum[g]);
@@ -446,12 +558,24 @@ static int update_sum_i64(AggCol *ac, const Vec *v, const Chunk *c, const uint32
     return ovf ? -1 : 0;
 }
 
-static void update_sum_f64(AggCol *ac, const Vec *v, const Chunk *c, const uint32_t *gids) {
+static void update_sum_f64(AggOp *a, AggCol *ac, const Vec *v, const Chunk *c, const uint32_t *gids) {
     uint32_t n = chunk_active(c);
     const int64_t *wt = c->weights;
     const double *d = VEC_F64(v);
     const uint32_t *sel = c->sel;
     double *s = ac->dsum;
+    if (ac->nonfinite) {
+        /* one branch-free pass decides whether the chunk needs the careful path */
+        bool any = false;
+        for (uint32_t k = 0; k < n; k++) any |= !isfinite(d[sel ? sel[k] : k]);
+        if (any) {
+            for (uint32_t k = 0; k < n; k++) {
+                uint32_t i = sel ? sel[k] : k;
+                if (!(v->nulls && v->nulls[i])) add_double(a, ac, G(k), d[i], W(i));
+            }
+            return;
+        }
+    }
     if (!sel && !wt && !v->nulls && gids) {
         for (uint32_t k = 0; k < n; k++) s[gids[k]] += d[k];
         return;
@@ -468,7 +592,8 @@ static int update_agg(AggOp *a, AggCol *ac, const Vec *v, const Chunk *c, const 
     uint32_t n = chunk_active(c);
     const int64_t *wt = c->weights;
     if (v->type == TYPE_NULL || ac->in == TYPE_NULL) {   /* a NULL literal argument: every row is NULL */
-        for (uint32_t k = 0; k < n; k++) ac->nnull[G(k)] += W(chunk_row(c, k));
+        int64_t *nn = nnull_of(a, ac);
+        for (uint32_t k = 0; k < n; k++) nn[G(k)] += W(chunk_row(c, k));
         return 0;
     }
     if (v->type != ac->in)
@@ -477,10 +602,10 @@ static int update_agg(AggOp *a, AggCol *ac, const Vec *v, const Chunk *c, const 
     if (v->nulls)
         for (uint32_t k = 0; k < n; k++) {
             uint32_t i = chunk_row(c, k);
-            if (v->nulls[i]) ac->nnull[G(k)] += W(i);
+            if (v->nulls[i]) nnull_of(a, ac)[G(k)] += W(i);
         }
     if (ac->distinct || ac->multiset) {
-        if (update_multiset(ac, v, c, gids)) return err_set(a->op.x->err, "bigint out of range");
+        if (update_multiset(a, ac, v, c, gids)) return err_set(a->op.x->err, "bigint out of range");
         return 0;
     }
     switch (ac->kind) {
@@ -488,7 +613,7 @@ static int update_agg(AggOp *a, AggCol *ac, const Vec *v, const Chunk *c, const 
     case AGG_SUM:
     case AGG_AVG:
         if (ac->in == TYPE_DOUBLE) {
-            update_sum_f64(ac, v, c, gids);
+            update_sum_f64(a, ac, v, c, gids);
             return 0;
         }
         if (update_sum_i64(ac, v, c, gids)) return err_set(a->op.x->err, "bigint out of range");
@@ -499,75 +624,11 @@ static int update_agg(AggOp *a, AggCol *ac, const Vec *v, const Chunk *c, const 
     }
 }
 
-static void mark_dirty(AggOp *a, uint32_t g) {
-    if (!a->dirty[g]) {
-        a->dirty[g] = 1;
-        a->dlist[a->ndirty++] = g;
-    }
-}
-
-static int agg_push(Operator *op, int port, const Chunk *c) {
-    (void)port;
-    AggOp *a = (AggOp *)op;
-    uint32_t n = chunk_active(c);
-    if (n == 0) return 0;
-    const int64_t *wt = c->weights;
-    uint32_t *gids = NULL;
-
-    if (a->nkeys > 0) {
-        Vec *kv = arena_alloc(&op->scratch, sizeof(Vec) * (size_t)a->nkeys);
-        for (int j = 0; j < a->nkeys; j++)
-            if (op_eval(op, op->plan->u.agg.groups[j], c, &kv[j])) return -1;
-        gids = arena_alloc(&op->scratch, sizeof(uint32_t) * n);
-        if (a->fast && kv[0].type == TYPE_NULL) {
-            for (uint32_t k = 0; k < n; k++) gids[k] = null_group(a, kv, chunk_row(c, k));
-        } else if (a->fast) {
-            if (type_width(kv[0].type) != 8 || kv[0].type == TYPE_DOUBLE)
-                return err_set(op->x->err, "internal error: group key of type %s, expected %s",
-                               type_name(kv[0].type), type_name(a->keys.types[0]));
-            bool big = a->tmask >= (1u << 15);   /* 512 KiB of slots: past L2 */
-            if (!c->sel && !kv[0].nulls && !big) lookup_i64(a, &kv[0], NULL, n, gids, false, false, false);
-            else if (!c->sel && !kv[0].nulls) lookup_i64(a, &kv[0], NULL, n, gids, false, false, true);
-            else if (!kv[0].nulls) lookup_i64(a, &kv[0], c->sel, n, gids, true, false, big);
-            else lookup_i64(a, &kv[0], c->sel, n, gids, c->sel != NULL, true, big);
-        } else {
-            uint64_t *h = arena_alloc(&op->scratch, sizeof(uint64_t) * n);
-            lookup_general(a, kv, c, n, gids, h);
-        }
-        int64_t *rc = a->rowcount;
-        if (!wt) {
-            for (uint32_t k = 0; k < n; k++) rc[gids[k]]++;
-        } else {
-            for (uint32_t k = 0; k < n; k++) rc[gids[k]] += wt[chunk_row(c, k)];
-        }
-        if (op->rounds > 0)
-            for (uint32_t k = 0; k < n; k++) mark_dirty(a, gids[k]);
-    } else {
-        if (!wt) {
-            a->rowcount[0] += n;
-        } else {
-            int64_t s = 0;
-            for (uint32_t k = 0; k < n; k++) s += wt[chunk_row(c, k)];
-            a->rowcount[0] += s;
-        }
-        if (op->rounds > 0) mark_dirty(a, 0);
-    }
-
-    for (int j = 0; j < a->naggs; j++) {
-        AggCol *ac = &a->aggs[j];
-        if (ac->kind == AGG_COUNT_STAR) continue;
-        Vec v;
-        if (op_eval(op, ac->spec->arg, c, &v)) return -1;
-        if (update_agg(a, ac, &v, c, gids)) return -1;
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------ output */
+/* ------------------------------------------------------------ output values */
 
 static int64_t nonnull_count(const AggOp *a, const AggCol *ac, uint32_t g) {
     if (ac->distinct || ac->multiset) return ac->present[g];
-    return a->rowcount[g] - ac->nnull[g];
+    return a->rowcount[g] - (ac->nnull ? ac->nnull[g] : 0);
 }
 
 /* The current output of aggregate ac for group g. */
@@ -589,12 +650,12 @@ static void agg_value(AggOp *a, AggCol *ac, uint32_t g, Value *out) {
     }
     switch (ac->kind) {
     case AGG_SUM:
-        if (ac->in == TYPE_DOUBLE) out->u.d = ac->dsum[g];
+        if (ac->in == TYPE_DOUBLE) out->u.d = dsum_value(ac, g);
         else if (out->type == TYPE_DOUBLE) out->u.d = (double)ac->isum[g];
         else out->u.i = ac->isum[g];
         return;
     case AGG_AVG: {
-        double s = ac->in == TYPE_DOUBLE ? ac->dsum[g] : (double)ac->isum[g];
+        double s = ac->in == TYPE_DOUBLE ? dsum_value(ac, g) : (double)ac->isum[g];
         if (out->type == TYPE_DOUBLE) out->u.d = s / (double)cnt;
         else out->u.i = ac->isum[g] / cnt;   /* AVG(INTERVAL) */
         return;
@@ -625,6 +686,103 @@ static void agg_value(AggOp *a, AggCol *ac, uint32_t g, Value *out) {
     default: out->u.i = *(const int64_t *)p; break;
     }
 }
+
+/* The type agg_value gives a non-NULL output of ac. */
+static Type out_type(const AggCol *ac) {
+    return ac->kind == AGG_MIN || ac->kind == AGG_MAX ? ac->in : ac->spec->type;
+}
+
+/*
+** First touch in this round of group g, which existed before it: remember
+** whether it had a row and that row's outputs, to retract them at finish.
+** (TEXT outputs point into the value set's strings, which live as long as
+** the operator.)
+*/
+static void snapshot(AggOp *a, uint32_t g) {
+    if (a->ndirty == a->dcap) {
+        uint32_t cap = a->dcap ? 2 * a->dcap : 64;
+        a->dlist = xrealloc(a->dlist, sizeof(uint32_t) * cap);
+        a->oldexists = xrealloc(a->oldexists, cap);
+        for (int j = 0; j < a->naggs; j++) {
+            AggCol *ac = &a->aggs[j];
+            ac->oldv = xrealloc(ac->oldv, ac->owidth * cap);
+            ac->oldnull = xrealloc(ac->oldnull, cap);
+        }
+        a->dcap = cap;
+    }
+    uint32_t d = a->ndirty++;
+    a->dlist[d] = g;
+    a->flags[g] |= GF_DIRTY;
+    bool exists = a->nkeys == 0 || a->rowcount[g] > 0;
+    a->oldexists[d] = exists;
+    if (!exists) return;
+    for (int j = 0; j < a->naggs; j++) {
+        AggCol *ac = &a->aggs[j];
+        Value v;
+        agg_value(a, ac, g, &v);
+        ac->oldnull[d] = v.null;
+        memcpy(ac->oldv + (size_t)d * ac->owidth, &v.u, ac->owidth);
+    }
+}
+
+/* The output of ac that dirty entry d remembered. */
+static void old_value(const AggCol *ac, uint32_t d, Value *out) {
+    memset(out, 0, sizeof *out);
+    out->type = out_type(ac);
+    out->null = ac->oldnull[d];
+    if (!out->null) memcpy(&out->u, ac->oldv + (size_t)d * ac->owidth, ac->owidth);
+}
+
+/* ------------------------------------------------------------ push */
+
+static int agg_push(Operator *op, int port, const Chunk *c) {
+    (void)port;
+    AggOp *a = (AggOp *)op;
+    uint32_t n = chunk_active(c);
+    if (n == 0) return 0;
+    const int64_t *wt = c->weights;
+    uint32_t *gids = NULL;
+
+    if (a->nkeys > 0) {
+        Vec *kv = arena_alloc(&op->scratch, sizeof(Vec) * (size_t)a->nkeys);
+        for (int j = 0; j < a->nkeys; j++)
+            if (op_eval(op, op->plan->u.agg.groups[j], c, &kv[j])) return -1;
+        gids = arena_alloc(&op->scratch, sizeof(uint32_t) * n);
+        if (lookup(a, kv, c, n, gids)) return -1;
+        if (a->gbase > 0) {
+            /* groups from earlier rounds: remember their rows before this chunk changes them */
+            uint32_t base = a->gbase;
+            for (uint32_t k = 0; k < n; k++)
+                if (gids[k] < base && !(a->flags[gids[k]] & GF_DIRTY)) snapshot(a, gids[k]);
+        }
+        int64_t *rc = a->rowcount;
+        if (!wt) {
+            for (uint32_t k = 0; k < n; k++) rc[gids[k]]++;
+        } else {
+            for (uint32_t k = 0; k < n; k++) rc[gids[k]] += wt[chunk_row(c, k)];
+        }
+    } else {
+        if (a->gbase > 0 && !(a->flags[0] & GF_DIRTY)) snapshot(a, 0);
+        if (!wt) {
+            a->rowcount[0] += n;
+        } else {
+            int64_t s = 0;
+            for (uint32_t k = 0; k < n; k++) s += wt[chunk_row(c, k)];
+            a->rowcount[0] += s;
+        }
+    }
+
+    for (int j = 0; j < a->naggs; j++) {
+        AggCol *ac = &a->aggs[j];
+        if (ac->kind == AGG_COUNT_STAR) continue;
+        Vec v;
+        if (op_eval(op, ac->spec->arg, c, &v)) return -1;
+        if (update_agg(a, ac, &v, c, gids)) return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ output */
 
 static bool value_same(const Value *x, const Value *y) {
     if (x->null || y->null) return x->null == y->null;
@@ -678,62 +836,250 @@ static int out_row(AggOp *a, OutBuf *ob, uint32_t g, const Value *vals, int64_t 
     return 0;
 }
 
-/* Emit (-old, +new) for group g when its output changed; remember the new output. */
-static int emit_group(AggOp *a, OutBuf *ob, uint32_t g, Value *cur) {
-    bool exists = a->nkeys == 0 || a->rowcount[g] > 0;
-    if (exists)
+/*
+** Emit the change of group g: (-1, its row before the round) when it had
+** one (dirty entry d; d == UINT32_MAX: a group new in this round), (+1, its
+** row now) when it has one; nothing when the two are equal.
+*/
+static int emit_group(AggOp *a, OutBuf *ob, uint32_t g, uint32_t d) {
+    int na = a->naggs > 0 ? a->naggs : 1;
+    Value cur[na], old[na];
+    memset(old, 0, sizeof old);   /* naggs == 0: nothing read, but keep the compiler sure */
+    bool now = a->nkeys == 0 || a->rowcount[g] > 0;
+    bool had = d != UINT32_MAX && a->oldexists[d];
+    if (now)
         for (int j = 0; j < a->naggs; j++) agg_value(a, &a->aggs[j], g, &cur[j]);
-    if (a->emitted[g]) {
-        if (exists) {
-            bool same = true;
-            for (int j = 0; j < a->naggs && same; j++) same = value_same(&cur[j], &a->aggs[j].prev[g]);
-            if (same) return 0;
+    if (had) {
+        bool same = now;
+        for (int j = 0; j < a->naggs; j++) {
+            old_value(&a->aggs[j], d, &old[j]);
+            same = same && value_same(&cur[j], &old[j]);
         }
-        Value old[a->naggs > 0 ? a->naggs : 1];
-        for (int j = 0; j < a->naggs; j++) old[j] = a->aggs[j].prev[g];
+        if (same) return 0;
         if (out_row(a, ob, g, old, -1)) return -1;
     }
-    if (exists) {
-        if (out_row(a, ob, g, cur, 1)) return -1;
-        for (int j = 0; j < a->naggs; j++) a->aggs[j].prev[g] = cur[j];
-    }
-    a->emitted[g] = exists;
+    if (now && out_row(a, ob, g, cur, 1)) return -1;
     return 0;
+}
+
+static void mark_pending(AggOp *a, uint32_t g) {
+    if (g >= a->pbase || (a->flags[g] & GF_PENDING)) return;   /* new groups are reported anyway */
+    a->flags[g] |= GF_PENDING;
+    if (a->np == a->pcap) {
+        a->pcap = a->pcap ? 2 * a->pcap : 64;
+        a->plist = xrealloc(a->plist, sizeof(uint32_t) * a->pcap);
+    }
+    a->plist[a->np++] = g;
 }
 
 static int agg_finish(Operator *op) {
     AggOp *a = (AggOp *)op;
-    Value cur[a->naggs > 0 ? a->naggs : 1];
     OutBuf ob;
     out_start(a, &ob);
-    if (op->rounds == 0) {
-        /* first round: every group is new */
-        for (uint32_t g = 0; g < a->ngroups; g++)
-            if (emit_group(a, &ob, g, cur)) return -1;
-    } else {
-        for (uint32_t d = 0; d < a->ndirty; d++) {
-            uint32_t g = a->dlist[d];
-            a->dirty[g] = 0;
-            if (emit_group(a, &ob, g, cur)) return -1;
-        }
-        a->ndirty = 0;
+    /* groups from earlier rounds that this one touched, then the groups it created */
+    for (uint32_t d = 0; d < a->ndirty; d++) {
+        uint32_t g = a->dlist[d];
+        if (emit_group(a, &ob, g, d)) return -1;
     }
-    return out_flush(a, &ob);
+    for (uint32_t g = a->gbase; g < a->ngroups; g++)
+        if (emit_group(a, &ob, g, UINT32_MAX)) return -1;
+    if (out_flush(a, &ob)) return -1;
+    for (uint32_t d = 0; d < a->ndirty; d++) {
+        uint32_t g = a->dlist[d];
+        a->flags[g] &= (uint8_t)~GF_DIRTY;
+        mark_pending(a, g);
+    }
+    a->ndirty = 0;
+    a->gbase = a->ngroups;
+    return 0;
 }
 
 static int64_t agg_state_rows(const Operator *op) { return ((const AggOp *)op)->ngroups; }
+
+/* ------------------------------------------------------------ state persistence */
+
+/* Group g holds nothing: it was never there, as far as a restart is concerned. */
+static bool group_empty(const AggOp *a, uint32_t g) {
+    if (a->nkeys == 0 || a->rowcount[g] != 0) return false;   /* the global group always has a row */
+    for (int j = 0; j < a->naggs; j++) {
+        const AggCol *ac = &a->aggs[j];
+        if ((ac->nnull && ac->nnull[g]) || (ac->isum && ac->isum[g]) || (ac->present && ac->present[g]))
+            return false;
+        if (ac->nfin && (ac->nfin[3 * (size_t)g] || ac->nfin[3 * (size_t)g + 1] || ac->nfin[3 * (size_t)g + 2]))
+            return false;
+        if (ac->dsum) {
+            uint64_t bits;
+            memcpy(&bits, &ac->dsum[g], sizeof bits);
+            if (bits) return false;   /* rounding residue and -0.0 are kept too: bit-exact restore */
+        }
+    }
+    return true;
+}
+
+static void group_key(AggOp *a, StateBuf *b, uint32_t g) {
+    sbuf_reset(b);
+    sbuf_byte(b, 0);
+    sbuf_store_row(b, &a->keys, g, a->nkeys);
+}
+
+/* Write (or delete, when empty) the entry of group g.  `fresh`: never reported before. */
+static int report_group(AggOp *a, uint32_t g, bool fresh, StatePutFn put, void *ud) {
+    bool empty = group_empty(a, g);
+    if (empty && fresh) return 0;
+    group_key(a, &a->kb, g);
+    if (empty) return put(ud, a->op.id, a->kb.p, a->kb.n, NULL, 0);
+    StateBuf *v = &a->vb;
+    sbuf_reset(v);
+    sbuf_byte(v, 1);   /* format */
+    sbuf_zigzag(v, a->rowcount[g]);
+    for (int j = 0; j < a->naggs; j++) {
+        const AggCol *ac = &a->aggs[j];
+        if (ac->kind == AGG_COUNT_STAR) continue;
+        sbuf_zigzag(v, ac->nnull ? ac->nnull[g] : 0);
+        if (ac->isum) sbuf_zigzag(v, ac->isum[g]);
+        if (ac->dsum) sbuf_f64(v, ac->dsum[g]);
+        if (ac->nonfinite) {
+            const int64_t *nf = ac->nfin ? &ac->nfin[3 * (size_t)g] : NULL;
+            bool any = nf && (nf[0] || nf[1] || nf[2]);
+            sbuf_byte(v, any);
+            if (any)
+                for (int q = 0; q < 3; q++) sbuf_zigzag(v, nf[q]);
+        }
+    }
+    /* the empty value is reserved for deletions */
+    return put(ud, a->op.id, a->kb.p, a->kb.n, v->p, v->n);
+}
+
+/* Write (or delete, count 0) entry e of aggregate j's value set. */
+static int report_entry(AggOp *a, int j, uint32_t e, bool fresh, StatePutFn put, void *ud) {
+    ValueSet *vs = &a->aggs[j].vs;
+    int64_t cnt = vs->ecount[e];
+    if (cnt == 0 && fresh) return 0;
+    StateBuf *k = &a->kb;
+    sbuf_reset(k);
+    sbuf_byte(k, 1);
+    sbuf_varint(k, (uint64_t)j);
+    sbuf_store_row(k, &a->keys, vs->egroup[e], a->nkeys);
+    sbuf_store_row(k, &vs->vals, e, 1);
+    if (cnt == 0) return put(ud, a->op.id, k->p, k->n, NULL, 0);
+    sbuf_reset(&a->vb);
+    sbuf_zigzag(&a->vb, cnt);
+    return put(ud, a->op.id, k->p, k->n, a->vb.p, a->vb.n);
+}
+
+static int agg_state_changes(Operator *op, StatePutFn put, void *ud) {
+    AggOp *a = (AggOp *)op;
+    if (!put) {
+        for (uint32_t k = 0; k < a->np; k++) a->flags[a->plist[k]] &= (uint8_t)~GF_PENDING;
+        a->np = 0;
+        a->pbase = a->ngroups;
+        for (int j = 0; j < a->naggs; j++) {
+            ValueSet *vs = &a->aggs[j].vs;
+            for (uint32_t k = 0; k < vs->np; k++) vs->epend[vs->plist[k]] = 0;
+            vs->np = 0;
+            vs->pbase = vs->n;
+        }
+        return 0;
+    }
+    for (uint32_t k = 0; k < a->np; k++)
+        if (report_group(a, a->plist[k], false, put, ud)) return -1;
+    for (uint32_t g = a->pbase; g < a->ngroups; g++)
+        if (report_group(a, g, true, put, ud)) return -1;
+    for (int j = 0; j < a->naggs; j++) {
+        ValueSet *vs = &a->aggs[j].vs;
+        if (!a->aggs[j].distinct && !a->aggs[j].multiset) continue;
+        for (uint32_t k = 0; k < vs->np; k++)
+            if (report_entry(a, j, vs->plist[k], false, put, ud)) return -1;
+        for (uint32_t e = vs->pbase; e < vs->n; e++)
+            if (report_entry(a, j, e, true, put, ud)) return -1;
+    }
+    return 0;
+}
+
+static void setup(AggOp *a);
+
+/* The group of decoded keys kv (one row each), created when absent. */
+static int load_group(AggOp *a, Vec *kv, uint32_t *g) {
+    if (a->nkeys == 0) {
+        *g = 0;
+        return 0;
+    }
+    Chunk c = {.ncols = a->nkeys, .count = 1, .nsel = 1, .cols = kv};
+    return lookup(a, kv, &c, 1, g);
+}
+
+static int agg_state_load(Operator *op, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen) {
+    AggOp *a = (AggOp *)op;
+    setup(a);
+    arena_reset(&op->scratch);
+    StateRd r = {key, key + klen, false};
+    uint8_t tag = srd_byte(&r);
+    int j = 0;
+    if (tag == 1) {
+        uint64_t jj = srd_varint(&r);
+        if (jj >= (uint64_t)a->naggs || (!a->aggs[jj].distinct && !a->aggs[jj].multiset)) return op_state_corrupt(op);
+        j = (int)jj;
+    } else if (tag != 0) {
+        return op_state_corrupt(op);
+    }
+    Vec kv[a->nkeys > 0 ? a->nkeys : 1];
+    srd_row(&r, a->nkeys, a->keys.types, kv, &op->scratch);
+    Vec ev;
+    if (tag == 1) {
+        vec_alloc(&ev, a->aggs[j].in, 1, &op->scratch);
+        srd_value(&r, a->aggs[j].in, &ev, 0, 1, &op->scratch);
+        if (vec_null_at(&ev, 0)) r.bad = true;   /* sets hold no NULLs */
+    }
+    if (r.bad || r.p != r.end) return op_state_corrupt(op);
+    uint32_t g;
+    if (load_group(a, kv, &g)) return -1;
+    StateRd v = {val, val + vlen, false};
+    if (tag == 1) {
+        AggCol *ac = &a->aggs[j];
+        int64_t cnt = srd_zigzag(&v), old;
+        if (v.bad || v.p != v.end) return op_state_corrupt(op);
+        vs_add(ac, g, &ev, 0, cnt, &old);
+        if (ac->multiset) ac->beste1[g] = 0;   /* unknown: found again when read */
+    } else {
+        if (srd_byte(&v) != 1) return op_state_corrupt(op);
+        a->rowcount[g] = srd_zigzag(&v);
+        for (int q = 0; q < a->naggs; q++) {
+            AggCol *ac = &a->aggs[q];
+            if (ac->kind == AGG_COUNT_STAR) continue;
+            int64_t nn = srd_zigzag(&v);
+            if (nn) nnull_of(a, ac)[g] = nn;
+            if (ac->isum) ac->isum[g] = srd_zigzag(&v);
+            if (ac->dsum) ac->dsum[g] = srd_f64(&v);
+            if (ac->nonfinite && srd_byte(&v)) {
+                if (!ac->nfin) ac->nfin = xcalloc(a->gcap ? a->gcap : 1, 3 * sizeof(int64_t));
+                for (int q = 0; q < 3; q++) ac->nfin[3 * (size_t)g + q] = srd_zigzag(&v);
+            }
+        }
+        if (v.bad || v.p != v.end) return op_state_corrupt(op);
+    }
+    /* restored state counts as reported, and as emitted before the next round */
+    a->gbase = a->pbase = a->ngroups;
+    for (int q = 0; q < a->naggs; q++) a->aggs[q].vs.pbase = a->aggs[q].vs.n;
+    return 0;
+}
+
+/* ------------------------------------------------------------ lifetime */
 
 static void agg_destroy(Operator *op) {
     AggOp *a = (AggOp *)op;
     rows_free(&a->keys);
     free(a->rowcount);
-    free(a->emitted);
-    free(a->dirty);
+    free(a->flags);
     free(a->dlist);
+    free(a->oldexists);
+    free(a->plist);
     free(a->slots);
+    sbuf_free(&a->kb);
+    sbuf_free(&a->vb);
     for (int j = 0; j < a->naggs; j++) {
         AggCol *ac = &a->aggs[j];
         free(ac->nnull);
+        free(ac->nfin);
         free(ac->isum);
         free(ac->dsum);
         free(ac->best);
@@ -741,12 +1087,15 @@ static void agg_destroy(Operator *op) {
         free(ac->beste1);
         free(ac->head1);
         free(ac->present);
-        free(ac->prev);
+        free(ac->oldv);
+        free(ac->oldnull);
         rows_free(&ac->vs.vals);
         free(ac->vs.egroup);
         free(ac->vs.ecount);
         free(ac->vs.ehash);
         free(ac->vs.enext1);
+        free(ac->vs.epend);
+        free(ac->vs.plist);
         free(ac->vs.slots);
     }
 }
@@ -754,17 +1103,19 @@ static void agg_destroy(Operator *op) {
 /*
 ** The aggregate's mode for MIN/MAX (multiset or not) depends on whether the
 ** executor runs as a batch query, which exec_run decides after exec_new; so
-** per-aggregate state is set up at the first push or finish (setup()).
+** per-aggregate state is set up at the first push, finish or state load.
 */
 static void setup(AggOp *a) {
-    if (a->slots) return;
+    if (a->ready) return;
+    a->ready = true;
     Operator *op = &a->op;
     table_init(a, 256);
     for (int j = 0; j < a->naggs; j++) {
         AggCol *ac = &a->aggs[j];
         bool minmax = ac->kind == AGG_MIN || ac->kind == AGG_MAX;
         ac->distinct = ac->spec->distinct && !minmax && ac->kind != AGG_COUNT_STAR;
-        ac->multiset = minmax && !op->x->batch;
+        ac->multiset = minmax && !op_insert_only(op);
+        ac->nonfinite = (ac->kind == AGG_SUM || ac->kind == AGG_AVG) && ac->in == TYPE_DOUBLE && !op_insert_only(op);
         if (ac->distinct || ac->multiset) {
             rows_init(&ac->vs.vals, 1, &ac->in, false, &op->state);
             ac->vs.slots = xcalloc(64, sizeof(uint32_t));
@@ -789,6 +1140,8 @@ static const OperatorVT agg_vt = {
     .push = agg_push_setup,
     .finish = agg_finish_setup,
     .state_rows = agg_state_rows,
+    .state_changes = agg_state_changes,
+    .state_load = agg_state_load,
     .destroy = agg_destroy,
 };
 
@@ -808,6 +1161,9 @@ Operator *op_aggregate_new(Executor *x, const Plan *p) {
         const AggSpec *s = &p->u.agg.aggs[j];
         ac->spec = s;
         ac->kind = s->kind;
+        ac->owidth = vec_width(s->type) > vec_width(s->arg ? s->arg->type : TYPE_BIGINT)
+                         ? vec_width(s->type)
+                         : vec_width(s->arg ? s->arg->type : TYPE_BIGINT);
         if (s->kind != AGG_COUNT_STAR) {
             if (!s->arg) {
                 err_set(x->err, "internal error: aggregate %s has no argument", s->name ? s->name : "?");

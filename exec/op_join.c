@@ -2,55 +2,78 @@
 ** HashJoin: inner and left equi-joins with an optional residual predicate.
 **
 ** Output columns are the left input's then the right input's.  Each side
-** has a JoinSide: a RowStore of its rows (input columns, plus key columns
-** when a key is computed rather than a plain column) and a chained hash
-** table on the key hash.  Rows whose key contains a NULL never match and are
-** never stored.  With no equality keys every stored row is a candidate (a
-** nested loop), filtered by the residual.
+** has a JoinSide: its rows (input columns, plus key columns when a key is
+** computed rather than a plain column) and a chained hash table on the key
+** hash.  Rows whose key contains a NULL never match and are never stored.
+** With no equality keys every stored row is a candidate (a nested loop),
+** filtered by the residual.
 **
-** Batch query (Executor.batch): the right side (port 1) is the build side,
-** complete before the left side (port 0) probes; left rows are not stored.
+** Which side stores and which probes depends on the input (decide()):
+**
+**   insert-only (a batch query, or a static join of a continuous query):
+**       the right side (port 1) is the build side, complete before the left
+**       side (port 0) probes; left rows are not stored.
+**   stream-static (a continuous query, one input static): the static side
+**       is stored (exec_run_static feeds it before the first micro-batch) and
+**       stream rows only probe it -- no stream state at all.  A LEFT join
+**       with the stream on the left emits an unmatched stream row with NULLs
+**       right away, its retraction retracts that row; the static table on the
+**       left of a LEFT join is refused (exec_check_streaming).
+**   symmetric (both inputs streaming): both sides are stored, and a delta on
+**       either side probes the other side's store before being added to its
+**       own, which yields exactly d(L join R) = dL join R + L' join dR.
+**
 ** For each probe chunk:
 **
-**     hash the left keys
-**     for each left row, walk its bucket: same hash and equal keys -> a pair
-**     every WEIR_BATCH_SIZE pairs: gather left and right columns into an
-**         output chunk, weight = left weight * right weight, apply the residual
-**     LEFT: left rows with no surviving pair -> output with NULLs on the right
+**     hash the keys
+**     for each row, walk its bucket: same hash and equal keys -> a pair
+**     every WEIR_BATCH_SIZE pairs: gather both sides' columns into an output
+**         chunk, weight = probe weight * stored weight, apply the residual
+**     LEFT, probing with left rows: rows with no surviving pair -> output with
+**         NULLs on the right
 **
-** Continuous query: the join is symmetric.  Both sides are stored, and a
-** delta on either side probes the other side's store before being added to
-** its own, which yields exactly d(L join R) = dL join R + L' join dR.  A
-** retraction cancels the stored copy of its row (weight 0 = dead, skipped by
-** probes) rather than being stored beside it.  For a
-** LEFT join each stored left row keeps its weighted match count; when a right
-** delta moves it between zero and non-zero, the NULL-padded row is retracted
-** or re-emitted.
+** In the symmetric mode each side is a RowSet (op_rows.c): equal rows are
+** consolidated into one stored row whose weight is the multiplicity, so a
+** retraction finds and decrements its row (weight 0 = dead, skipped by
+** probes, revived by a later insert), and each stored row is a state entry
+** keyed by its content.  For a LEFT join each stored left row keeps its
+** weighted match count; when a right delta moves it between zero and
+** non-zero, the NULL-padded row is retracted or re-emitted.
+**
+** State entries (symmetric mode only; the static side of a stream-static
+** join is rebuilt by exec_run_static instead):
+**     key  side (0 left, 1 right), the stored row's values (op_state.c)
+**     val  weight, then for the left side of a LEFT join its match count
 */
 #include <string.h>
 
 #include "operator.h"
 
 typedef struct JoinSide {
-    RowStore rows;       /* input columns, then computed key columns */
+    RowSet set;          /* set.rows: input columns, then computed key columns */
     int ncols;           /* input columns */
     int *keycol;         /* store column of each key */
     const Expr *const *keys;
-    uint64_t *hash;      /* per row */
+    uint64_t *hash;      /* per row: hash of its join keys */
     uint32_t *next1;     /* per row: next row in the bucket + 1 */
-    int64_t *matches;    /* per row, left side of a continuous LEFT join */
+    int64_t *matches;    /* per row, left side of a symmetric LEFT join */
     uint32_t rcap;       /* capacity of the per-row arrays */
     uint32_t *heads;     /* bucket -> first row + 1 */
     uint32_t hmask;
     bool unit_weights;   /* every stored weight is +1 */
+    bool store;          /* rows arriving on this side are stored */
+    bool probe;          /* rows arriving on this side probe the other side */
+    bool consolidate;    /* symmetric mode: a RowSet of distinct rows, persisted */
 } JoinSide;
 
 typedef struct JoinOp {
     Operator op;
     int nkeys;
     bool left_join;
+    bool decided;        /* decide() ran */
     JoinSide side[2];    /* 0 = left (probe), 1 = right (build) */
     Arena outa;          /* output chunks, reset per flush */
+    StateBuf kb, vb;     /* state report encoding */
 } JoinOp;
 
 /* One probe in progress: the probing chunk and the pairs found so far. */
@@ -64,13 +87,60 @@ typedef struct Probe {
     int64_t *lmatch;     /* s == 0, LEFT: per active row, weighted surviving matches */
 } Probe;
 
+/* Pick the mode from the inputs (see the file comment); before the first row. */
+static void decide(JoinOp *j) {
+    if (j->decided) return;
+    j->decided = true;
+    Operator *op = &j->op;
+    JoinSide *l = &j->side[0], *r = &j->side[1];
+    if (op_insert_only(op)) {
+        r->store = l->probe = true;
+        return;
+    }
+    bool ls = op->child[0]->streaming, rs = op->child[1]->streaming;
+    if (op->x->streaming && ls != rs) {
+        JoinSide *st = ls ? r : l, *sm = ls ? l : r;
+        st->store = sm->probe = true;
+        return;
+    }
+    l->store = l->probe = l->consolidate = true;
+    r->store = r->probe = r->consolidate = true;
+    if (j->left_join) l->matches = xcalloc(l->rcap ? l->rcap : 1, sizeof(int64_t));
+}
+
 /* --------------------------------------------------------------- storage */
 
 static void side_grow_buckets(JoinSide *sd, uint32_t nb) {
     free(sd->heads);
     sd->heads = xcalloc(nb, sizeof(uint32_t));
     sd->hmask = nb - 1;
-    for (uint32_t r = 0; r < sd->rows.n; r++) {
+    for (uint32_t r = 0; r < sd->set.rows.n; r++) {
+        uint32_t b = (uint32_t)(sd->hash[r] & sd->hmask);
+        sd->next1[r] = sd->heads[b];
+        sd->heads[b] = r + 1;
+    }
+}
+
+/* Room in the per-row arrays for every stored row. */
+static void side_reserve(JoinSide *sd) {
+    if (sd->set.rows.n <= sd->rcap) return;
+    uint32_t cap = sd->set.rows.cap;
+    sd->hash = xrealloc(sd->hash, sizeof(uint64_t) * cap);
+    sd->next1 = xrealloc(sd->next1, sizeof(uint32_t) * cap);
+    if (sd->matches) sd->matches = xrealloc(sd->matches, sizeof(int64_t) * cap);
+    sd->rcap = cap;
+}
+
+/* Chain rows base..n into their buckets (rebuilding them all when the table is too small). */
+static void side_link(JoinSide *sd, uint32_t base) {
+    uint32_t n = sd->set.rows.n;
+    if (n > sd->hmask + 1) {
+        uint32_t nb = sd->hmask + 1;
+        while (nb < n) nb *= 2;
+        side_grow_buckets(sd, 2 * nb);   /* rebuilds every chain, the new rows included */
+        return;
+    }
+    for (uint32_t r = base; r < n; r++) {
         uint32_t b = (uint32_t)(sd->hash[r] & sd->hmask);
         sd->next1[r] = sd->heads[b];
         sd->heads[b] = r + 1;
@@ -78,84 +148,50 @@ static void side_grow_buckets(JoinSide *sd, uint32_t nb) {
 }
 
 /*
-** Add the rows sel[0..n) of chunk c (with evaluated keys kv and their hashes
-** h, indexed like sel) to side sd.
+** Insert-only store: append the rows sel[0..n) of chunk c (with evaluated
+** keys kv and their hashes h, indexed by hk[k]) to side sd.
 */
-/*
-** A retraction cancels a stored live row equal to it in every column (and
-** key): its weight drops, and a row whose weight reaches 0 is dead -- probes
-** skip it.  Returns false when there is no such row (a retraction that
-** arrived before its insert is then stored as a row of negative weight).
-*/
-static bool side_cancel(JoinOp *j, JoinSide *sd, const Chunk *c, const Vec *kv, uint32_t i, uint64_t h,
-                        int64_t w) {
-    for (uint32_t r1 = sd->heads[h & sd->hmask]; r1; r1 = sd->next1[r1 - 1]) {
-        uint32_t r = r1 - 1;
-        if (sd->hash[r] != h || sd->rows.weights[r] <= 0) continue;
-        bool same = true;
-        for (int k = 0; k < sd->ncols && same; k++) same = rows_eq_vec(&sd->rows, k, r, &c->cols[k], i);
-        for (int k = 0; k < j->nkeys && same; k++) same = rows_eq_vec(&sd->rows, sd->keycol[k], r, &kv[k], i);
-        if (!same) continue;
-        int64_t take = sd->rows.weights[r] < -w ? sd->rows.weights[r] : -w;
-        sd->rows.weights[r] -= take;
-        sd->unit_weights = false;
-        if (take == -w) return true;
-        w += take;
-    }
-    return false;
-}
-
-static void side_add(JoinOp *j, JoinSide *sd, const Chunk *c, const Vec *kv, const uint32_t *sel,
-                     const uint32_t *hk, const uint64_t *h, uint32_t n, const int64_t *lmatch) {
+static void side_append(JoinOp *j, JoinSide *sd, const Chunk *c, const Vec *kv, const uint32_t *sel,
+                        const uint32_t *hk, const uint64_t *h, uint32_t n) {
     if (n == 0) return;
-    if (c->weights) {
-        /* cancel retractions against stored rows; keep the rest */
-        uint32_t m = 0;
-        uint32_t *sel2 = arena_alloc(&j->op.scratch, sizeof(uint32_t) * n);
-        uint32_t *hk2 = arena_alloc(&j->op.scratch, sizeof(uint32_t) * n);
-        for (uint32_t k = 0; k < n; k++) {
-            int64_t w = c->weights[sel[k]];
-            if (w < 0 && side_cancel(j, sd, c, kv, sel[k], h[hk[k]], w)) continue;
-            sel2[m] = sel[k];
-            hk2[m++] = hk[k];
-        }
-        sel = sel2;
-        hk = hk2;
-        n = m;
-        if (n == 0) return;
-    }
-    int ncols = sd->rows.ncols;
+    int ncols = sd->set.rows.ncols;
     const Vec *cols[ncols > 0 ? ncols : 1]; /* a side may have no columns (pruned away) */
     for (int k = 0; k < sd->ncols; k++) cols[k] = &c->cols[k];
     for (int k = 0; k < j->nkeys; k++)
         if (sd->keycol[k] >= sd->ncols) cols[sd->keycol[k]] = &kv[k];
-    uint32_t base = sd->rows.n;
-    rows_append(&sd->rows, cols, sel, n, c->weights);
+    uint32_t base = sd->set.rows.n;
+    rows_append(&sd->set.rows, cols, sel, n, c->weights);
     if (c->weights)
         for (uint32_t k = 0; k < n; k++) sd->unit_weights &= c->weights[sel[k]] == 1;
-    if (sd->rows.n > sd->rcap) {
-        uint32_t cap = sd->rows.cap;
-        sd->hash = xrealloc(sd->hash, sizeof(uint64_t) * cap);
-        sd->next1 = xrealloc(sd->next1, sizeof(uint32_t) * cap);
-        if (sd->matches || lmatch) sd->matches = xrealloc(sd->matches, sizeof(int64_t) * cap);
-        sd->rcap = cap;
-    }
+    side_reserve(sd);
+    for (uint32_t k = 0; k < n; k++) sd->hash[base + k] = h[hk[k]];
+    side_link(sd, base);
+}
+
+/*
+** Consolidating store (symmetric mode): add weight w[k] to the stored row
+** equal to row sel[k] of the store columns cols (key hash kh[k]); a new
+** content gets a new row.  lmatch (left side of a LEFT join): the row's
+** current match count.
+*/
+static void side_put(JoinSide *sd, const Vec *const *cols, const uint32_t *sel, uint32_t n, const uint64_t *kh,
+                     const int64_t *w, const int64_t *lmatch, Arena *scratch) {
+    if (n == 0) return;
+    uint64_t *rh = arena_alloc(scratch, sizeof(uint64_t) * n);
+    rowset_hash(&sd->set, cols, sel, n, rh);
+    uint32_t base = sd->set.rows.n;
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t r = base + k;
-        sd->hash[r] = h[hk[k]];
-        if (lmatch) sd->matches[r] = lmatch[hk[k]];
+        if (w[k] == 0) continue;
+        bool created;
+        uint32_t r = rowset_add(&sd->set, cols, sel ? sel[k] : k, rh[k], w[k], &created);
+        if (created) {
+            side_reserve(sd);
+            sd->hash[r] = kh[k];
+        }
+        if (sd->matches) sd->matches[r] = lmatch ? lmatch[k] : 0;
+        sd->unit_weights &= sd->set.rows.weights[r] == 1;
     }
-    if (sd->rows.n > sd->hmask + 1) {
-        uint32_t nb = sd->hmask + 1;
-        while (nb < sd->rows.n) nb *= 2;
-        side_grow_buckets(sd, 2 * nb);   /* rebuilds every chain, the new rows included */
-        return;
-    }
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t r = base + k, b = (uint32_t)(sd->hash[r] & sd->hmask);
-        sd->next1[r] = sd->heads[b];
-        sd->heads[b] = r + 1;
-    }
+    side_link(sd, base);
 }
 
 /* --------------------------------------------------------------- output */
@@ -175,12 +211,12 @@ static int flush_pairs(JoinOp *j, Probe *pr) {
         bool from_chunk = pr->s == 0 ? k < nl : k >= nl;
         int col = k < nl ? k : k - nl;
         if (from_chunk) vec_gather(&pr->c->cols[col], pr->prow, n, &out->cols[k], &j->outa);
-        else rows_gather(&other->rows, col, pr->srow, n, &out->cols[k], &j->outa);
+        else rows_gather(&other->set.rows, col, pr->srow, n, &out->cols[k], &j->outa);
     }
     if (pr->c->weights || !other->unit_weights) {
         out->weights = arena_alloc(&j->outa, sizeof(int64_t) * n);
         for (uint32_t k = 0; k < n; k++)
-            out->weights[k] = chunk_weight(pr->c, pr->prow[k]) * other->rows.weights[pr->srow[k]];
+            out->weights[k] = chunk_weight(pr->c, pr->prow[k]) * other->set.rows.weights[pr->srow[k]];
     }
     if (p->u.join.residual) {
         uint32_t *sel = arena_alloc(&j->outa, sizeof(uint32_t) * n);
@@ -196,10 +232,10 @@ static int flush_pairs(JoinOp *j, Probe *pr) {
     if (j->left_join && pr->s == 0) {
         for (uint32_t k = 0; k < m; k++) {
             uint32_t q = chunk_row(out, k);
-            pr->lmatch[pr->pk[q]] += other->rows.weights[pr->srow[q]];
+            pr->lmatch[pr->pk[q]] += other->set.rows.weights[pr->srow[q]];
         }
     }
-    if (j->left_join && pr->s == 1) {
+    if (j->left_join && pr->s == 1 && j->side[0].matches) {
         /* a right delta changes stored left rows' match counts: NULL-padded rows come and go */
         JoinSide *ls = &j->side[0];
         uint32_t *flip = arena_alloc(&j->outa, sizeof(uint32_t) * (m ? m : 1));
@@ -210,9 +246,10 @@ static int flush_pairs(JoinOp *j, Probe *pr) {
             int64_t before = ls->matches[l];
             ls->matches[l] += chunk_weight(pr->c, pr->prow[q]);
             int64_t after = ls->matches[l];
+            if (before != after) rowset_touch(&ls->set, l);   /* its state entry changed */
             if ((before == 0) != (after == 0)) {
                 flip[nf] = l;
-                fw[nf++] = before == 0 ? -ls->rows.weights[l] : ls->rows.weights[l];
+                fw[nf++] = before == 0 ? -ls->set.rows.weights[l] : ls->set.rows.weights[l];
             }
         }
         if (m && op_emit(op, out)) return -1;
@@ -221,7 +258,7 @@ static int flush_pairs(JoinOp *j, Probe *pr) {
         Chunk *pad = chunk_new(nl + nr, &j->outa);
         pad->count = pad->nsel = nf;
         pad->weights = fw;
-        for (int k = 0; k < nl; k++) rows_gather(&ls->rows, k, flip, nf, &pad->cols[k], &j->outa);
+        for (int k = 0; k < nl; k++) rows_gather(&ls->set.rows, k, flip, nf, &pad->cols[k], &j->outa);
         for (int k = 0; k < nr; k++) vec_all_null(&pad->cols[nl + k], p->schema.cols[nl + k].type, nf, &j->outa);
         return op_emit(op, pad);
     }
@@ -261,7 +298,7 @@ static int emit_unmatched(JoinOp *j, const Chunk *c, const uint32_t *rows, uint3
 
 static bool keys_match(const JoinOp *j, const JoinSide *sd, uint32_t r, const Vec *kv, uint32_t i) {
     for (int k = 0; k < j->nkeys; k++)
-        if (!rows_eq_vec(&sd->rows, sd->keycol[k], r, &kv[k], i)) return false;
+        if (!rows_eq_vec(&sd->set.rows, sd->keycol[k], r, &kv[k], i)) return false;
     return true;
 }
 
@@ -270,9 +307,10 @@ static int join_push(Operator *op, int port, const Chunk *c) {
     int s = port;
     uint32_t n = chunk_active(c);
     if (n == 0) return 0;
+    decide(j);
     JoinSide *me = &j->side[s], *other = &j->side[1 - s];
-    bool store_me = s == 1 || !op->x->batch;
-    bool probe = s == 0 || !op->x->batch;
+    bool store_me = me->store, probe = me->probe;
+    if (!store_me && !probe) return 0;   /* insert-only build side done: nothing arrives here */
 
     /* evaluate and hash the keys; note the rows whose key has a NULL */
     Vec *kv = arena_alloc(&op->scratch, sizeof(Vec) * (size_t)(j->nkeys ? j->nkeys : 1));
@@ -292,16 +330,16 @@ static int join_push(Operator *op, int port, const Chunk *c) {
         pr.srow = arena_alloc(&op->scratch, sizeof(uint32_t) * WEIR_BATCH_SIZE);
         if (j->left_join && s == 0) pr.lmatch = arena_zalloc(&op->scratch, sizeof(int64_t) * n);
         for (uint32_t q = 0; q < n; q++) {
-            if (nullkey[q] || other->rows.n == 0) continue;
+            if (nullkey[q] || other->set.rows.n == 0) continue;
             uint32_t i = chunk_row(c, q);
             if (j->nkeys == 0) {
-                for (uint32_t r = 0; r < other->rows.n; r++)
-                    if (other->rows.weights[r] != 0 && add_pair(j, &pr, i, q, r)) return -1;
+                for (uint32_t r = 0; r < other->set.rows.n; r++)
+                    if (other->set.rows.weights[r] != 0 && add_pair(j, &pr, i, q, r)) return -1;
                 continue;
             }
             for (uint32_t r1 = other->heads[h[q] & other->hmask]; r1; r1 = other->next1[r1 - 1]) {
                 uint32_t r = r1 - 1;
-                if (other->hash[r] == h[q] && other->rows.weights[r] != 0 && keys_match(j, other, r, kv, i))
+                if (other->hash[r] == h[q] && other->set.rows.weights[r] != 0 && keys_match(j, other, r, kv, i))
                     if (add_pair(j, &pr, i, q, r)) return -1;
             }
         }
@@ -322,33 +360,113 @@ static int join_push(Operator *op, int port, const Chunk *c) {
                 sel[m] = chunk_row(c, q);
                 hk[m++] = q;
             }
-        side_add(j, me, c, kv, sel, hk, h, m, pr.lmatch);
+        if (!me->consolidate) {
+            side_append(j, me, c, kv, sel, hk, h, m);
+            return 0;
+        }
+        int ncols = me->set.rows.ncols;
+        const Vec *cols[ncols > 0 ? ncols : 1];
+        for (int k = 0; k < me->ncols; k++) cols[k] = &c->cols[k];
+        for (int k = 0; k < j->nkeys; k++)
+            if (me->keycol[k] >= me->ncols) cols[me->keycol[k]] = &kv[k];
+        uint64_t *kh = arena_alloc(&op->scratch, sizeof(uint64_t) * (m ? m : 1));
+        int64_t *w = arena_alloc(&op->scratch, sizeof(int64_t) * (m ? m : 1));
+        int64_t *lm = pr.lmatch ? arena_alloc(&op->scratch, sizeof(int64_t) * (m ? m : 1)) : NULL;
+        for (uint32_t k = 0; k < m; k++) {
+            kh[k] = h[hk[k]];
+            w[k] = chunk_weight(c, sel[k]);
+            if (lm) lm[k] = pr.lmatch[hk[k]];
+        }
+        side_put(me, cols, sel, m, kh, w, lm, &op->scratch);
     }
     return 0;
 }
 
 static int64_t join_state_rows(const Operator *op) {
     const JoinOp *j = (const JoinOp *)op;
-    return (int64_t)j->side[0].rows.n + j->side[1].rows.n;
+    return (int64_t)j->side[0].set.rows.n + j->side[1].set.rows.n;
+}
+
+/* ------------------------------------------------------------ state persistence */
+
+static int report_row(JoinOp *j, int s, uint32_t r, bool fresh, StatePutFn put, void *ud) {
+    JoinSide *sd = &j->side[s];
+    int64_t w = sd->set.rows.weights[r];
+    if (w == 0 && fresh) return 0;   /* came and went since the last report */
+    sbuf_reset(&j->kb);
+    sbuf_byte(&j->kb, (uint8_t)s);
+    sbuf_store_row(&j->kb, &sd->set.rows, r, sd->set.rows.ncols);
+    if (w == 0) return put(ud, j->op.id, j->kb.p, j->kb.n, NULL, 0);
+    sbuf_reset(&j->vb);
+    sbuf_zigzag(&j->vb, w);
+    if (sd->matches) sbuf_zigzag(&j->vb, sd->matches[r]);
+    return put(ud, j->op.id, j->kb.p, j->kb.n, j->vb.p, j->vb.n);
+}
+
+static int join_state_changes(Operator *op, StatePutFn put, void *ud) {
+    JoinOp *j = (JoinOp *)op;
+    for (int s = 0; s < 2; s++) {
+        JoinSide *sd = &j->side[s];
+        if (!sd->consolidate) continue;   /* a static side: rebuilt, not persisted */
+        if (!put) {
+            rowset_reported(&sd->set);
+            continue;
+        }
+        uint32_t np = rowset_npending(&sd->set);
+        for (uint32_t k = 0; k < np; k++) {
+            uint32_t r = rowset_pending_row(&sd->set, k);
+            if (report_row(j, s, r, r >= sd->set.pbase, put, ud)) return -1;
+        }
+    }
+    return 0;
+}
+
+static int join_state_load(Operator *op, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen) {
+    JoinOp *j = (JoinOp *)op;
+    decide(j);
+    arena_reset(&op->scratch);
+    StateRd r = {key, key + klen, false};
+    uint8_t s = srd_byte(&r);
+    if (s > 1 || !j->side[s].consolidate) return op_state_corrupt(op);
+    JoinSide *sd = &j->side[s];
+    int ncols = sd->set.rows.ncols;
+    Vec v[ncols > 0 ? ncols : 1];
+    srd_row(&r, ncols, sd->set.rows.types, v, &op->scratch);
+    StateRd rv = {val, val + vlen, false};
+    int64_t w = srd_zigzag(&rv), matches = sd->matches ? srd_zigzag(&rv) : 0;
+    if (r.bad || r.p != r.end || rv.bad || rv.p != rv.end || w == 0) return op_state_corrupt(op);
+    const Vec *cols[ncols > 0 ? ncols : 1];
+    for (int c = 0; c < ncols; c++) cols[c] = &v[c];
+    uint64_t kh = 0;
+    for (int k = 0; k < j->nkeys; k++) hash_vec(&v[sd->keycol[k]], NULL, 1, &kh, k > 0);
+    uint32_t n0 = sd->set.rows.n;
+    side_put(sd, cols, NULL, 1, &kh, &w, &matches, &op->scratch);
+    if (sd->set.rows.n == n0) return op_state_corrupt(op);   /* the same row twice */
+    rowset_reported(&sd->set);   /* restored rows count as reported */
+    return 0;
 }
 
 static void join_destroy(Operator *op) {
     JoinOp *j = (JoinOp *)op;
     for (int s = 0; s < 2; s++) {
         JoinSide *sd = &j->side[s];
-        rows_free(&sd->rows);
+        rowset_free(&sd->set);
         free(sd->hash);
         free(sd->next1);
         free(sd->matches);
         free(sd->heads);
     }
     arena_free(&j->outa);
+    sbuf_free(&j->kb);
+    sbuf_free(&j->vb);
 }
 
 static const OperatorVT join_vt = {
     .name = "HashJoin",
     .push = join_push,
     .state_rows = join_state_rows,
+    .state_changes = join_state_changes,
+    .state_load = join_state_load,
     .destroy = join_destroy,
 };
 
@@ -372,7 +490,7 @@ static int side_init(JoinOp *j, JoinSide *sd, const Plan *input, Expr *const *ke
             sd->keycol[k] = ncols++;
         }
     }
-    rows_init(&sd->rows, ncols, types, true, &j->op.state);
+    rowset_init(&sd->set, ncols, types, &j->op.state);
     sd->unit_weights = true;
     sd->heads = xcalloc(64, sizeof(uint32_t));
     sd->hmask = 63;

@@ -273,3 +273,93 @@ void rows_get(const RowStore *s, int c, uint32_t r, Value *out) {
     default: out->u.i = ((const int64_t *)s->data[c])[r]; break;
     }
 }
+
+/* ---------------------------------------------------------------- row set */
+
+void rowset_init(RowSet *s, int ncols, const Type *types, Arena *strings) {
+    memset(s, 0, sizeof *s);
+    rows_init(&s->rows, ncols, types, true, strings);
+    s->slots = xcalloc(64, sizeof(uint32_t));
+    s->smask = 63;
+}
+
+void rowset_free(RowSet *s) {
+    rows_free(&s->rows);
+    free(s->rhash);
+    free(s->pending);
+    free(s->plist);
+    free(s->slots);
+    memset(s, 0, sizeof *s);
+}
+
+void rowset_hash(const RowSet *s, const Vec *const *cols, const uint32_t *sel, uint32_t n, uint64_t *h) {
+    if (s->rows.ncols == 0) {
+        memset(h, 0, sizeof(uint64_t) * n);
+        return;
+    }
+    for (int c = 0; c < s->rows.ncols; c++) hash_vec(cols[c], sel, n, h, c > 0);
+}
+
+static void rowset_rehash(RowSet *s, uint32_t cap) {
+    free(s->slots);
+    s->slots = xcalloc(cap, sizeof(uint32_t));
+    s->smask = cap - 1;
+    for (uint32_t r = 0; r < s->rows.n; r++) {
+        uint64_t pos = (s->rhash[r] * 0x9E3779B97F4A7C15ULL) >> 20 & s->smask;
+        while (s->slots[pos]) pos = (pos + 1) & s->smask;
+        s->slots[pos] = r + 1;
+    }
+}
+
+static bool rowset_eq(const RowSet *s, uint32_t r, const Vec *const *cols, uint32_t i) {
+    for (int c = 0; c < s->rows.ncols; c++)
+        if (!rows_eq_vec(&s->rows, c, r, cols[c], i)) return false;
+    return true;
+}
+
+void rowset_touch(RowSet *s, uint32_t r) {
+    if (r >= s->pbase && r < s->rows.n) return;   /* new rows are reported anyway */
+    if (s->pending[r]) return;
+    s->pending[r] = 1;
+    if (s->np == s->pcap) {
+        s->pcap = s->pcap ? 2 * s->pcap : 64;
+        s->plist = xrealloc(s->plist, sizeof(uint32_t) * s->pcap);
+    }
+    s->plist[s->np++] = r;
+}
+
+uint32_t rowset_add(RowSet *s, const Vec *const *cols, uint32_t i, uint64_t h, int64_t w, bool *created) {
+    uint64_t pos = (h * 0x9E3779B97F4A7C15ULL) >> 20 & s->smask;
+    for (;;) {
+        uint32_t r1 = s->slots[pos];
+        if (!r1) break;
+        uint32_t r = r1 - 1;
+        if (s->rhash[r] == h && rowset_eq(s, r, cols, i)) {
+            s->rows.weights[r] += w;
+            *created = false;
+            rowset_touch(s, r);
+            return r;
+        }
+        pos = (pos + 1) & s->smask;
+    }
+    uint32_t r = rows_append_row(&s->rows, cols, i, w);
+    if (s->rows.n > s->acap) {
+        uint32_t cap = s->rows.cap;
+        s->rhash = xrealloc(s->rhash, sizeof(uint64_t) * cap);
+        s->pending = xrealloc(s->pending, cap);
+        memset(s->pending + s->acap, 0, cap - s->acap);
+        s->acap = cap;
+    }
+    s->rhash[r] = h;
+    s->pending[r] = 0;
+    s->slots[pos] = r + 1;
+    if ((uint64_t)s->rows.n * 2 > (uint64_t)s->smask + 1) rowset_rehash(s, 2 * (s->smask + 1));
+    *created = true;
+    return r;
+}
+
+void rowset_reported(RowSet *s) {
+    for (uint32_t k = 0; k < s->np; k++) s->pending[s->plist[k]] = 0;
+    s->np = 0;
+    s->pbase = s->rows.n;
+}

@@ -15,8 +15,9 @@
 ** rows in time order, so it keeps every row and assigns sessions at finish:
 ** sort by (partition, ts), then a row starts a new session when its
 ** partition differs from the previous row's or ts >= previous ts + gap.  A
-** session is [first ts, last ts + gap).  This is batch semantics: continuous
-** queries with SESSION windows are refused for now.
+** session is [first ts, last ts + gap).  This is batch semantics: it runs
+** on insert-only input (a batch query, or a static part of a continuous
+** query); SESSION over a stream is refused for now (exec_check_streaming).
 */
 #include <string.h>
 
@@ -139,7 +140,7 @@ static int hop_push(Operator *op, const Chunk *c) {
 
 static int session_push(Operator *op, const Chunk *c) {
     WindowOp *w = (WindowOp *)op;
-    if (!op->x->batch)
+    if (!op_insert_only(op))   /* exec_check_streaming refuses this with a hint first */
         return err_set(op->x->err, "SESSION windows are not supported in continuous queries yet");
     uint32_t n = chunk_active(c);
     const Vec *cols[w->nin > 0 ? w->nin : 1];

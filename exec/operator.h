@@ -53,6 +53,15 @@ typedef struct OperatorVT {
     int (*produce)(Operator *op);
     /* Optional: rows of state held (groups, kept rows). */
     int64_t (*state_rows)(const Operator *op);
+    /*
+    ** Optional, persisted operators only (op_persists): report every state
+    ** entry changed since the last call through put(); with put == NULL,
+    ** forget the changes instead (exec_state_changes calls that once every
+    ** operator reported successfully, so a failed put loses nothing).
+    */
+    int (*state_changes)(Operator *op, StatePutFn put, void *ud);
+    /* Optional: restore one entry reported by state_changes.  0 / -1. */
+    int (*state_load)(Operator *op, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
     /* Optional: free what is not in the operator's arenas. */
     void (*destroy)(Operator *op);
 } OperatorVT;
@@ -67,6 +76,9 @@ struct Operator {
     unsigned finished;      /* bit per port finished in the current round */
     int64_t rounds;         /* finishes completed so far */
     bool done;              /* wants no more input (a saturated LIMIT) */
+    bool streaming;         /* a streaming leaf (PLAN_SCAN scan.streaming) feeds it */
+    int id;                 /* pre-order position in the plan: the state id */
+    Operator *child[2];     /* inputs (port 0, port 1), for plan walks */
     Arena state;            /* across chunks and rounds */
     Arena scratch;          /* reset before each push / finish */
     FuncCtx fctx;           /* expression context: arena = &scratch */
@@ -83,13 +95,36 @@ struct Executor {
        (MIN/MAX multisets, a join's probe-side store). */
     bool batch;
     bool started;           /* input has flowed (exec_run or exec_push_leaf) */
+    /* The plan reads a SOURCE.  Its operators without a streaming input are
+       then static: fed once by exec_run_static, insert-only, not persisted. */
+    bool streaming;
+    bool static_ran;        /* exec_run_static done */
+    bool streamed;          /* a micro-batch pushed or finished: too late for exec_state_load */
+    bool mid_round;         /* pushed since the last exec_finish_round */
     Operator *root;
     int nops, capops;
     Operator **ops;         /* every operator, in creation order */
     int nleaves, capleaves;
     Operator **leaves;      /* in drive order: every join's build side before its probe side */
+    Operator **byid;        /* every operator by state id (pre-order) */
+    bool checked;           /* exec_check_streaming passed */
     Arena arena;            /* operator structs */
 };
+
+/*
+** Operator roles in a continuous query (a plan with a streaming leaf):
+** static operators see only static relations, which exec_run_static feeds
+** once, insert-only, before the first micro-batch; so they may run their
+** batch algorithms (no MIN/MAX multisets, a join stores only its build side)
+** and their state is rebuilt at restart rather than persisted.  In a plan
+** without a streaming leaf (unit tests pushing into VALUES leaves) every
+** operator maintains its result under retractions.
+*/
+static inline bool op_static(const Operator *op) { return op->x->streaming && !op->streaming; }
+/* Input arrives once, insert-only: batch algorithms apply. */
+static inline bool op_insert_only(const Operator *op) { return op->x->batch || op_static(op); }
+/* Its state is reported by exec_state_changes and restored by exec_state_load. */
+static inline bool op_persists(const Operator *op) { return !op_insert_only(op); }
 
 /* ------------------------------------------------------------ plumbing (exec.c) */
 
@@ -129,17 +164,9 @@ Operator *op_join_new(Executor *x, const Plan *p);
 Operator *op_sort_new(Executor *x, const Plan *p);
 Operator *op_limit_new(Executor *x, const Plan *p);
 Operator *op_window_new(Executor *x, const Plan *p);
+Operator *op_topn_new(Executor *x, const Plan *p);   /* op_topn.c: PLAN_ROWNUMBER and PLAN_TOPN */
 
-/* ------------------------------------ internal driver API (streaming, tests) */
-
-int exec_leaf_count(const Executor *x);
-const Plan *exec_leaf_plan(const Executor *x, int i);
-/* Push a delta chunk into leaf i as if it had produced it (a Scan filters it first). */
-int exec_push_leaf(Executor *x, int i, const Chunk *c);
-/* End input on leaf i for this round. */
-int exec_finish_leaf(Executor *x, int i);
-/* End the round on every leaf, in drive order (the end of a micro-batch). */
-int exec_finish_round(Executor *x);
+/* The streaming driver API (exec_push_leaf, exec_finish_round, ...) is declared in exec.h. */
 
 /* ---------------------------------------------- hashing and row storage (op_rows.c) */
 
@@ -235,5 +262,81 @@ static inline bool rows_eq_vec(const RowStore *s, int c, uint32_t r, const Vec *
     if (sn || vn) return sn && vn;
     return value_eq_ptr(s->types[c], rows_ptr(s, c, r), (const char *)v->data + (size_t)i * vec_width(v->type));
 }
+
+/*
+** RowSet: a multiset of rows, consolidated -- one stored row per distinct
+** content, its weight the multiplicity -- with a hash index on the whole
+** row.  A continuous join's sides and a maintained top-N keep their rows so:
+** a retraction finds its row in O(1), and a row's content is a stable state
+** key.  A weight that drops to 0 leaves a dead row (row ids never move);
+** adding that content again revives it.  Rows changed since the last state
+** report are tracked (`pending`, plus every row >= pbase).
+*/
+typedef struct RowSet {
+    RowStore rows;          /* keep_weights: weight = multiplicity */
+    uint64_t *rhash;        /* per row: hash of every column */
+    uint8_t *pending;       /* per row: changed since the last report */
+    uint32_t *plist, np, pcap;
+    uint32_t pbase;         /* rows >= pbase are new since the last report */
+    uint32_t acap;          /* capacity of rhash / pending */
+    uint32_t *slots;        /* row + 1, open addressing on rhash; 0 = empty */
+    uint32_t smask;
+} RowSet;
+
+void rowset_init(RowSet *s, int ncols, const Type *types, Arena *strings);
+void rowset_free(RowSet *s);
+/* h[k] = hash of the k-th row sel[k] (sel NULL: k) of cols (one vector per column). */
+void rowset_hash(const RowSet *s, const Vec *const *cols, const uint32_t *sel, uint32_t n, uint64_t *h);
+/*
+** Add weight w to the row equal to row i of cols (hash h), creating it when
+** absent.  *created: it was appended.  Marks it pending.  Returns its id.
+*/
+uint32_t rowset_add(RowSet *s, const Vec *const *cols, uint32_t i, uint64_t h, int64_t w, bool *created);
+/* Mark row r changed since the last report. */
+void rowset_touch(RowSet *s, uint32_t r);
+/* Forget the pending marks (after a successful report). */
+void rowset_reported(RowSet *s);
+/* Pending row k of 0..rowset_npending(): the marked rows, then every row >= pbase. */
+static inline uint32_t rowset_npending(const RowSet *s) { return s->np + (s->rows.n - s->pbase); }
+static inline uint32_t rowset_pending_row(const RowSet *s, uint32_t k) {
+    return k < s->np ? s->plist[k] : s->pbase + (k - s->np);
+}
+
+/* ---------------------------------------------- state encoding (op_state.c) */
+
+/* A growable byte buffer for state keys and values (xrealloc; sbuf_free). */
+typedef struct StateBuf {
+    uint8_t *p;
+    size_t n, cap;
+} StateBuf;
+
+void sbuf_reset(StateBuf *b);
+void sbuf_free(StateBuf *b);
+void sbuf_byte(StateBuf *b, uint8_t x);
+void sbuf_bytes(StateBuf *b, const void *p, size_t n);
+void sbuf_varint(StateBuf *b, uint64_t x);
+void sbuf_zigzag(StateBuf *b, int64_t x);
+void sbuf_f64(StateBuf *b, double d);
+/* A value of type t at p (p NULL: SQL NULL). */
+void sbuf_value(StateBuf *b, Type t, const void *p);
+/* Columns 0..ncols) of stored row r. */
+void sbuf_store_row(StateBuf *b, const RowStore *s, uint32_t r, int ncols);
+
+/* A reader over state bytes; `bad` is set by any malformed or truncated input. */
+typedef struct StateRd {
+    const uint8_t *p, *end;
+    bool bad;
+} StateRd;
+
+uint8_t srd_byte(StateRd *r);
+uint64_t srd_varint(StateRd *r);
+int64_t srd_zigzag(StateRd *r);
+double srd_f64(StateRd *r);
+/* Decode a value of type t into row `row` of v (count rows); TEXT points into the bytes. */
+void srd_value(StateRd *r, Type t, Vec *v, uint32_t row, uint32_t count, Arena *a);
+/* Decode ncols values into fresh one-row vectors out[0..ncols) (in a). */
+void srd_row(StateRd *r, int ncols, const Type *types, Vec *out, Arena *a);
+/* -1 with a "corrupt saved state" error naming the operator. */
+int op_state_corrupt(Operator *op);
 
 #endif

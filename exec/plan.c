@@ -12,13 +12,20 @@
 
 #include <string.h>
 
-/* A zeroed plan node of `kind` over the given inputs; the schema is left empty. */
+/*
+** A zeroed plan node of `kind` over the given inputs; the schema is left
+** empty.  Fields whose "none" is -1 start so (no limit, no watermark column,
+** no window_end group).
+*/
 Plan *plan_new(Arena *a, PlanKind kind, Plan *left, Plan *right) {
     Plan *p = ARENA_NEW(a, Plan);
     p->kind = kind;
     p->left = left;
     p->right = right;
     if (kind == PLAN_LIMIT) p->u.limit.limit = -1;
+    if (kind == PLAN_ROWNUMBER) p->u.topn.limit = -1;
+    if (kind == PLAN_AGGREGATE) p->u.agg.window_end_group = -1;
+    if (kind == PLAN_SCAN) p->u.scan.watermark_col = p->u.scan.watermark_out = -1;
     return p;
 }
 

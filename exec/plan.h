@@ -86,6 +86,8 @@ typedef enum PlanKind {
     PLAN_SORT,        /* order by keys */
     PLAN_LIMIT,       /* limit/offset (limit < 0: none) */
     PLAN_WINDOW,      /* TUMBLE/HOP/SESSION: appends window_start, window_end */
+    PLAN_ROWNUMBER,   /* ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..): appends a BIGINT (u.topn, limit -1) */
+    PLAN_TOPN,        /* the rows of each partition numbered 1..limit only, same output (u.topn) */
 } PlanKind;
 
 typedef enum PlanJoinKind { PJOIN_INNER, PJOIN_LEFT } PlanJoinKind;
@@ -113,6 +115,13 @@ struct Plan {
             int *proj;             /* relation column index of each output column */
             Expr *filter;          /* pushed-down predicate over the output columns, or NULL */
             bool streaming;        /* reads a SOURCE (rel == NULL): a continuous query's input */
+            /* SOURCE with WATERMARK FOR col: the relation column index of col and the
+               declared delay; -1 / 0 otherwise.  The runtime computes the watermark from
+               output column watermark_out (proj[watermark_out] == watermark_col), which the
+               optimizer never prunes from a streaming scan; -1 when there is none. */
+            int watermark_col;
+            int64_t watermark_delay_us;
+            int watermark_out;
         } scan;
         struct {
             int nrows;
@@ -133,6 +142,10 @@ struct Plan {
             Expr **groups;
             int naggs;
             AggSpec *aggs;
+            /* Index of the group that is the window_end of an event-time window (else
+               of the first event-time group column), -1 when none: the executor drops
+               rows for final groups and emits / evicts them as the watermark passes. */
+            int window_end_group;
         } agg;
         struct {
             PlanJoinKind kind;
@@ -157,6 +170,13 @@ struct Plan {
             int npartition;
             int *partition;        /* SESSION partition columns */
         } window;
+        struct {
+            int npartition;
+            Expr **partition;      /* PARTITION BY expressions over the input */
+            int nkeys;
+            SortKey *keys;         /* ORDER BY within a partition; ties by arrival order */
+            int64_t limit;         /* PLAN_TOPN: rows numbered 1..limit kept; PLAN_ROWNUMBER: -1 */
+        } topn;                    /* PLAN_ROWNUMBER and PLAN_TOPN: output = input ++ row number */
     } u;
 };
 

@@ -149,6 +149,7 @@
 
 /* Plain values: tokens, flags, enums. */
 %type nm {Token}
+%type optword {Token}
 %type alias_opt {Token}
 %type unit {Token}
 %type typename {Type}
@@ -222,9 +223,13 @@ options(A) ::= options(L) COMMA option(O).                   { A = option_list_a
 option(A) ::= optkey(K) EQ STRING|INTEGER|FLOAT|ID|TRUE|FALSE(V).
                                                              { A = option_value(p, K, V, @V, false); }
 option(A) ::= optkey(K) EQ MINUS INTEGER|FLOAT(V).           { A = option_value(p, K, V, @V, true); }
-optkey(A) ::= nm(N).                                         { A = option_key(p, N); }
+optkey(A) ::= optword(N).                                    { A = option_key(p, N); }
 optkey(A) ::= STRING(S).                                     { A = option_key(p, S); }
-optkey(A) ::= optkey(K) DOT nm(N).                           { A = option_key_append(p, K, N); }
+optkey(A) ::= optkey(K) DOT optword(N).                      { A = option_key_append(p, K, N); }
+/* Option keys are free words: `table = 'x'` (CONTRACT §6), `kafka.group.id = 'g'`. */
+optword(A) ::= nm(N).                                        { A = N; }
+optword(A) ::= ALL|AND|AS|ASC|BETWEEN|BY|CASE|CAST|CREATE|CROSS|DESC|DISTINCT|ELSE|FOR|FROM|FULL|GROUP|HAVING|IN|INNER|INTO|IS|JOIN|LEFT|LIKE|LIMIT|NOT|OFFSET|ON|OR|ORDER|OUTER|RIGHT|SELECT|TABLE|THEN|VALUES|WHEN|WHERE|WITH(X).
+                                                             { A = X; }
 
 /* INSERT INTO t [(a, b)] VALUES (...), (...) */
 inscols(A) ::= .                                             { A = 0; }

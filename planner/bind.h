@@ -49,11 +49,34 @@ typedef struct AggState {
     AggSpec *aggs;          /* arguments over the aggregate's input */
 } AggState;
 
+/*
+** Window function calls (ROW_NUMBER() OVER (...)) of a select list.  Each
+** distinct call becomes a PLAN_ROWNUMBER node below the select list's
+** projection; while the select list is bound, the call is a reference to
+** column BIND_WIN_COL + i (i: its index here), renumbered once the number of
+** columns below the projection is known (bind_query.c).
+*/
+#define BIND_WIN_COL (1 << 28)
+
+typedef struct WinCall {
+    int npartition;
+    Expr **partition;       /* over the projection's input (the aggregate's output when grouped) */
+    int nkeys;
+    SortKey *keys;
+} WinCall;
+
+typedef struct WinState {
+    int n, cap;
+    WinCall *calls;
+} WinState;
+
 typedef struct ExprCtx {
     Binder *b;
     const Scope *scope;     /* names resolve here (the aggregate's input in post mode) */
     AggState *agg;          /* non-NULL: post mode, bind over the aggregate's output */
     const char *no_agg;     /* pre mode: the error for an aggregate call found here */
+    WinState *win;          /* non-NULL: window function calls are allowed (select list, ORDER BY) */
+    const char *no_win;     /* the error for a window function call where none is allowed (NULL: derived) */
 } ExprCtx;
 
 /* ---- bind_expr.c ---- */
@@ -70,6 +93,8 @@ Expr *bind_settle_null(Binder *b, Expr *e, Type t);
 int bind_lookup(Binder *b, const Scope *s, const char *qual, const char *name, int pos);
 /* Evaluate a column-free expression now (LIMIT, generate_series, window sizes). */
 int bind_eval_const(Binder *b, const Expr *e, Value *out);
+/* Does the expression contain a window function call (f(...) OVER (...))? */
+bool bind_has_window(const Ast *e);
 /* Is this a call of an aggregate function (count, sum, min, max, avg without OVER)? */
 bool bind_is_agg_call(const Ast *e);
 /* Does the expression contain an aggregate call (not looking into subqueries)? */

@@ -30,6 +30,12 @@
 ** bound structurally and its children go through the same questions.
 ** Re-binding subtrees this way is quadratic in the expression depth, which
 ** SQL written by people keeps small.
+**
+** Window functions.  ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) is
+** allowed where the caller passes a WinState (select list, ORDER BY): its
+** window specification is bound over the same scope (post mode in a grouped
+** query) and the call becomes a placeholder column that bind_query.c points
+** at the PLAN_ROWNUMBER node it adds.  Elsewhere the error names the clause.
 */
 #include "bind.h"
 
@@ -382,14 +388,29 @@ bool bind_is_agg_call(const Ast *e) {
     return e && e->kind == AST_FUNC && !e->over && agg_kind(e->name, &k) == 0;
 }
 
+/* An aggregate inside a window specification counts: it makes the query grouped. */
 bool bind_has_agg(const Ast *e) {
     if (!e) return false;
     if (bind_is_agg_call(e)) return true;
     if (e->kind == AST_SUBQUERY || e->kind == AST_DERIVED) return false;
-    if (bind_has_agg(e->left) || bind_has_agg(e->right)) return true;
+    if (bind_has_agg(e->left) || bind_has_agg(e->right) || bind_has_agg(e->over)) return true;
     if (e->list)
         for (int i = 0; i < e->list->n; i++)
             if (bind_has_agg(e->list->items[i])) return true;
+    if (e->order)
+        for (int i = 0; i < e->order->n; i++)
+            if (bind_has_agg(e->order->items[i])) return true;
+    return false;
+}
+
+bool bind_has_window(const Ast *e) {
+    if (!e) return false;
+    if (e->kind == AST_FUNC && e->over) return true;
+    if (e->kind == AST_SUBQUERY || e->kind == AST_DERIVED) return false;
+    if (bind_has_window(e->left) || bind_has_window(e->right)) return true;
+    if (e->list)
+        for (int i = 0; i < e->list->n; i++)
+            if (bind_has_window(e->list->items[i])) return true;
     return false;
 }
 
@@ -690,7 +711,6 @@ static int bind_func(ExprCtx *x, const Ast *e, Expr **out) {
     Binder *b = x->b;
     Err *err = b->pc->err;
     const char *name = e->name ? e->name : "?";
-    if (e->over) return err_at(err, e->pos, "window functions (OVER) are not supported yet");
     if (is_count_star(e)) return err_at(err, e->pos, "function %s(*) does not exist", name);
     AggKind k;
     if (agg_kind(name, &k) == 0)   /* only reached when aggregates are not allowed here */
@@ -764,16 +784,110 @@ static int bind_node(ExprCtx *x, const Ast *e, Expr **out) {
     }
 }
 
+/* ------------------------------------------------------------------ window functions */
+
 /*
-** The one entry for expressions.  In post mode aggregate calls and
-** aggregate-free subtrees are intercepted here (see the file comment); in
-** pre mode an aggregate call is an error whose text the context chose.
+** Where no window function is allowed, the error says where we are; the
+** aggregate error of the same context names the clause.
+*/
+static int err_no_window(ExprCtx *x, const Ast *e) {
+    static const char agg_in[] = "aggregate functions are not allowed in ";
+    Err *err = x->b->pc->err;
+    if (x->no_win) return err_at(err, e->pos, "%s", x->no_win);
+    const char *na = x->no_agg ? x->no_agg : "";
+    if (strncmp(na, agg_in, sizeof agg_in - 1) == 0)
+        return err_at(err, e->pos, "window functions are not allowed in %s", na + sizeof agg_in - 1);
+    if (strcmp(na, "aggregate function calls cannot be nested") == 0)
+        return err_at(err, e->pos, "aggregate function calls cannot contain window function calls");
+    return err_at(err, e->pos, "window functions are not allowed here");
+}
+
+static bool same_call(const WinCall *a, const WinCall *c) {
+    if (a->npartition != c->npartition || a->nkeys != c->nkeys) return false;
+    for (int i = 0; i < a->npartition; i++)
+        if (!expr_equal(a->partition[i], c->partition[i])) return false;
+    for (int i = 0; i < a->nkeys; i++)
+        if (a->keys[i].desc != c->keys[i].desc || a->keys[i].nulls_first != c->keys[i].nulls_first ||
+            !expr_equal(a->keys[i].expr, c->keys[i].expr))
+            return false;
+    return true;
+}
+
+/*
+** ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) in a select list or
+** ORDER BY: its PARTITION BY and ORDER BY expressions are bound over the
+** same scope as the select list (post mode in a grouped query, so
+** `ORDER BY count(*) DESC` ranks groups), the call is registered in x->win
+** (an identical call once) and becomes a reference to placeholder column
+** BIND_WIN_COL + i.  Only ROW_NUMBER exists so far.
+*/
+static int bind_window_call(ExprCtx *x, const Ast *e, Expr **out) {
+    Binder *b = x->b;
+    Err *err = b->pc->err;
+    const char *name = e->name ? e->name : "?";
+    if (strcasecmp(name, "row_number") != 0)
+        return err_at(err, e->pos, "window function \"%s\" is not supported yet", name);
+    if (!x->win) return err_no_window(x, e);
+    if (e->distinct || e->star || (e->list && e->list->n > 0))
+        return err_at(err, e->pos, "row_number() takes no arguments");
+    const Ast *spec = e->over;
+    WinCall call = {0};
+    ExprCtx in = {b, x->scope, x->agg, "aggregate functions are not allowed in window definitions", NULL,
+                  "window function calls cannot be nested"};
+    int np = spec->list ? spec->list->n : 0, nk = spec->order ? spec->order->n : 0;
+    call.partition = ARENA_ARRAY(A(b), Expr *, np > 0 ? np : 1);
+    call.keys = ARENA_ARRAY(A(b), SortKey, nk > 0 ? nk : 1);
+    for (int i = 0; i < np; i++) {
+        Expr *p;
+        if (bind_expr(&in, spec->list->items[i], &p)) return -1;
+        call.partition[call.npartition++] = bind_settle_null(b, p, TYPE_TEXT);
+    }
+    for (int i = 0; i < nk; i++) {
+        const Ast *o = spec->order->items[i];
+        const Ast *k = o->kind == AST_ORDER_ITEM ? o->left : o;
+        if (!k) return err_at(err, o->pos, "missing ORDER BY expression");
+        Expr *r;
+        if (bind_expr(&in, k, &r)) return -1;
+        SortKey *sk = &call.keys[call.nkeys++];
+        sk->expr = bind_settle_null(b, r, TYPE_TEXT);
+        sk->desc = o->kind == AST_ORDER_ITEM && o->desc;
+        int nf = o->kind == AST_ORDER_ITEM ? o->nulls_first : -1;
+        sk->nulls_first = nf < 0 ? sk->desc : nf == 1;
+    }
+    WinState *ws = x->win;
+    int j;
+    for (j = 0; j < ws->n; j++)
+        if (same_call(&ws->calls[j], &call)) break;
+    if (j == ws->n) {
+        if (ws->n == ws->cap) {
+            int cap = ws->cap ? ws->cap * 2 : 4;
+            WinCall *n = ARENA_ARRAY(A(b), WinCall, cap);
+            if (ws->n) memcpy(n, ws->calls, sizeof(WinCall) * (size_t)ws->n);
+            ws->calls = n;
+            ws->cap = cap;
+        }
+        ws->calls[ws->n++] = call;
+    }
+    Expr *c = expr_column(A(b), BIND_WIN_COL + j, TYPE_BIGINT, "row_number");
+    c->pos = e->pos;
+    *out = c;
+    return 0;
+}
+
+/*
+** The one entry for expressions.  Window function calls are taken first
+** (allowed only where x->win is set).  In post mode aggregate calls and
+** aggregate-free subtrees are intercepted here (see the file comment); a
+** subtree holding a window call is bound structurally, so the call is met
+** in post mode.  In pre mode an aggregate call is an error whose text the
+** context chose.
 */
 int bind_expr(ExprCtx *x, const Ast *e, Expr **out) {
     if (!e) return err_at(x->b->pc->err, -1, "missing expression");
+    if (e->kind == AST_FUNC && e->over) return bind_window_call(x, e, out);
     if (x->agg) {
         if (bind_is_agg_call(e)) return bind_agg_call(x, e, out);
-        if (!bind_has_agg(e)) {
+        if (!bind_has_agg(e) && !bind_has_window(e)) {
             int rc = bind_grouped(x, e, out);
             if (rc <= 0) return rc;
         }

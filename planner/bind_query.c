@@ -9,6 +9,7 @@
 **     -> FILTER (WHERE)
 **     -> AGGREGATE (GROUP BY keys, then aggregate calls)   grouped queries
 **     -> FILTER (HAVING)                                   grouped queries
+**     -> ROWNUMBER (one per distinct ROW_NUMBER() OVER (...) call)
 **     -> PROJECT (select list, then hidden ORDER BY columns)
 **     -> AGGREGATE (every column a key, no calls)          SELECT DISTINCT
 **     -> SORT -> LIMIT
@@ -17,6 +18,10 @@
 ** Joins come out as PLAN_JOIN with no equi-keys and the ON condition as the
 ** residual; scans read every column of their table.  Extracting join keys,
 ** pushing predicates and pruning columns are optimizer rules.
+**
+** A source with a WATERMARK gives its scan the watermark column and delay;
+** plan_query() then marks the event-time columns of the whole plan
+** (event_time.c).
 **
 ** Views are stored as SQL text and bound here from a fresh parse, in the
 ** statement arena, as if the text were written in place; an error inside a
@@ -172,6 +177,10 @@ static int bind_table(Binder *b, const char *name, int pos, Plan **out) {
     p->u.scan.rel = rel;
     p->u.scan.table = arena_strdup(A(b), ce->name);
     p->u.scan.streaming = ce->kind == CAT_SOURCE;
+    if (ce->kind == CAT_SOURCE && ce->watermark_col >= 0 && ce->watermark_col < p->schema.ncols) {
+        p->u.scan.watermark_col = ce->watermark_col;
+        p->u.scan.watermark_delay_us = ce->watermark_delay_us;
+    }
     p->u.scan.nproj = p->schema.ncols;
     p->u.scan.proj = ARENA_ARRAY(A(b), int, p->schema.ncols > 0 ? p->schema.ncols : 1);
     for (int i = 0; i < p->schema.ncols; i++) p->u.scan.proj[i] = i;
@@ -565,6 +574,57 @@ static int bind_count(Binder *b, const Ast *e, const char *what, int64_t *out) {
     return 0;
 }
 
+/* ------------------------------------------------------------------ window functions */
+
+/* e with window placeholders (BIND_WIN_COL + i) renumbered to column base + i; new nodes on changed paths. */
+static Expr *place_windows(Binder *b, Expr *e, int base) {
+    if (e->kind == EXPR_COLUMN) {
+        if (e->col < BIND_WIN_COL) return e;
+        Expr *c = arena_memdup(A(b), e, sizeof *e);
+        c->col = base + (e->col - BIND_WIN_COL);
+        return c;
+    }
+    Expr **args = NULL;
+    for (int i = 0; i < e->nargs; i++) {
+        Expr *n = place_windows(b, e->args[i], base);
+        if (n != e->args[i] && !args) {
+            args = ARENA_ARRAY(A(b), Expr *, e->nargs);
+            memcpy(args, e->args, sizeof *args * (size_t)e->nargs);
+        }
+        if (args) args[i] = n;
+    }
+    if (!args) return e;
+    Expr *c = arena_memdup(A(b), e, sizeof *e);
+    c->args = args;
+    return c;
+}
+
+/*
+** One PLAN_ROWNUMBER per distinct window call, stacked over `plan` (the
+** select list's input: the FROM/WHERE result, or the aggregate and HAVING),
+** call i appending column ncols + i; the select list's placeholders are
+** renumbered to those columns.  Every call's expressions read only the
+** columns below the first node, which each node passes on.
+*/
+static Plan *add_row_numbers(Binder *b, Plan *plan, const WinState *ws, Expr **exprs, int nout) {
+    int base = plan->schema.ncols;
+    for (int i = 0; i < nout; i++) exprs[i] = place_windows(b, exprs[i], base);
+    for (int k = 0; k < ws->n; k++) {
+        const WinCall *c = &ws->calls[k];
+        Plan *rn = plan_new(A(b), PLAN_ROWNUMBER, plan, NULL);
+        int n = plan->schema.ncols;
+        set_schema(b, rn, n + 1);
+        for (int i = 0; i < n; i++) rn->schema.cols[i] = plan->schema.cols[i];
+        rn->schema.cols[n] = (Column){"row_number", TYPE_BIGINT};
+        rn->u.topn.npartition = c->npartition;
+        rn->u.topn.partition = c->partition;
+        rn->u.topn.nkeys = c->nkeys;
+        rn->u.topn.keys = c->keys;
+        plan = rn;
+    }
+    return plan;
+}
+
 /* ------------------------------------------------------------------ SELECT */
 
 int bind_select(Binder *b, const AstSelect *q, Plan **out) {
@@ -600,7 +660,8 @@ int bind_select(Binder *b, const AstSelect *q, Plan **out) {
     /* GROUP BY, aggregates, HAVING: select items bound over the aggregate's output */
     bool grouped = (q->group_by && q->group_by->n > 0) || q->having || any_agg(q);
     AggState st = {0};
-    ExprCtx x = {b, &scope, grouped ? &st : NULL, "aggregate functions are not allowed here"};
+    WinState ws = {0};
+    ExprCtx x = {b, &scope, grouped ? &st : NULL, "aggregate functions are not allowed here", &ws, NULL};
     if (grouped && bind_groups(b, q, &scope, &sel, &st)) return -1;
     for (int i = 0; i < sel.n; i++) {
         SelItem *it = &sel.items[i];
@@ -620,7 +681,12 @@ int bind_select(Binder *b, const AstSelect *q, Plan **out) {
         it->expr = bind_settle_null(b, it->expr, TYPE_TEXT);
     }
     Expr *having = NULL;
-    if (q->having && bind_bool(&x, q->having, "HAVING", &having)) return -1;
+    if (q->having) {
+        ExprCtx hx = x;
+        hx.win = NULL;
+        hx.no_win = "window functions are not allowed in HAVING";
+        if (bind_bool(&hx, q->having, "HAVING", &having)) return -1;
+    }
 
     /* ORDER BY: keys name output columns; other expressions become hidden columns */
     int nkeys = q->order_by ? q->order_by->n : 0;
@@ -693,6 +759,7 @@ int bind_select(Binder *b, const AstSelect *q, Plan **out) {
         plan = ag;
         if (having) plan = make_filter(b, plan, having);
     }
+    if (ws.n > 0) plan = add_row_numbers(b, plan, &ws, exprs, nout);
     plan = make_project(b, plan, nout, exprs, onames);
     if (q->distinct) {
         Plan *d = plan_new(A(b), PLAN_AGGREGATE, plan, NULL);
@@ -729,8 +796,14 @@ int bind_select(Binder *b, const AstSelect *q, Plan **out) {
     return 0;
 }
 
-/* Bind a query to its logical plan (see the file comment for the shape). */
+/*
+** Bind a query to its logical plan (see the file comment for the shape),
+** with its event-time marks, watermark columns and window_end groups set
+** (event_time.c).
+*/
 int plan_query(PlanCtx *pc, const AstSelect *q, Plan **out) {
     Binder b = {pc, 0};
-    return bind_select(&b, q, out);
+    if (bind_select(&b, q, out)) return -1;
+    plan_mark_event_time(pc->arena, *out);
+    return 0;
 }

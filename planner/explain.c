@@ -9,6 +9,13 @@
 ** count_star()]`).  A scan always shows the relation's column names it reads:
 ** that list is what a reader decodes.
 **
+** Event time: in the logical form an event-time column is marked with a
+** trailing `*` where a node names its output (scan and values column lists,
+** projection items, aggregate keys) and at a window's time column; a
+** streaming scan shows its WATERMARK (`watermark=ts - INTERVAL '00:00:10'`,
+** physical: the output position `#2`), an aggregate the group that closes
+** its windows (`window_end=#1`, the group's position).
+**
 ** expr_to_text() prints SQL: operators infix with the parentheses precedence
 ** requires and no others, constants as SQL literals ('it''s',
 ** TIMESTAMP '2024-01-01 00:00:00', INTERVAL '00:00:10').
@@ -311,6 +318,62 @@ static const char *scan_col_name(const Plan *p, int i) {
     return i < p->schema.ncols && p->schema.cols[i].name ? p->schema.cols[i].name : "?";
 }
 
+/* The logical form's event-time marker after a column or expression. */
+static void put_mark(PlanOut *po, bool event_time) {
+    if (event_time && !po->physical) fputc('*', po->f);
+}
+
+/* Expression text, in parentheses when a marker follows an operator expression: `(ts + INTERVAL '01:00:00')*`. */
+static void put_marked(PlanOut *po, const char *text, bool paren) {
+    if (paren) fputc('(', po->f);
+    fputs(text, po->f);
+    if (paren) fputc(')', po->f);
+}
+
+/* A list of sort keys (ORDER BY, ROW_NUMBER's ORDER BY). */
+static void put_sort_keys(PlanOut *po, const SortKey *keys, int n, const Schema *in) {
+    FILE *f = po->f;
+    for (int i = 0; i < n; i++) {
+        const SortKey *k = &keys[i];
+        if (i) fputs(", ", f);
+        put_expr(po, k->expr, in, 0);
+        if (k->desc) fputs(" DESC", f);
+        if (k->nulls_first != k->desc) fputs(k->nulls_first ? " NULLS FIRST" : " NULLS LAST", f);
+    }
+}
+
+static void put_topn(PlanOut *po, const Plan *p, const Schema *in) {
+    FILE *f = po->f;
+    if (p->kind == PLAN_TOPN) fprintf(f, " limit=%lld", (long long)p->u.topn.limit);
+    if (p->u.topn.npartition > 0) {
+        fputs(" partition=[", f);
+        for (int i = 0; i < p->u.topn.npartition; i++) {
+            if (i) fputs(", ", f);
+            put_expr(po, p->u.topn.partition[i], in, 0);
+        }
+        fputc(']', f);
+    }
+    if (p->u.topn.nkeys > 0) {
+        fputs(" order=[", f);
+        put_sort_keys(po, p->u.topn.keys, p->u.topn.nkeys, in);
+        fputc(']', f);
+    }
+}
+
+/* ` watermark=ts - INTERVAL '00:00:10'` of a streaming scan (physical: the output position). */
+static void put_watermark(PlanOut *po, const Plan *p) {
+    int w = p->u.scan.watermark_out;
+    if (!p->u.scan.streaming || w < 0) return;
+    if (po->physical) fprintf(po->f, " watermark=#%d", w);
+    else fprintf(po->f, " watermark=%s", scan_col_name(p, w));
+    if (p->u.scan.watermark_delay_us) {
+        Value v = {.type = TYPE_INTERVAL};
+        v.u.i = p->u.scan.watermark_delay_us;
+        fputs(" - ", po->f);
+        put_value(po->f, &v);
+    }
+}
+
 static void put_window(PlanOut *po, const Plan *p, const Schema *in) {
     FILE *f = po->f;
     static const char *const names[] = {"TUMBLE", "HOP", "SESSION"};
@@ -329,10 +392,12 @@ static void put_window(PlanOut *po, const Plan *p, const Schema *in) {
         fputs("; ", f);
     }
     int t = p->u.window.time_col;
-    if (!po->physical && t >= 0 && t < in->ncols && in->cols[t].name)
+    if (!po->physical && t >= 0 && t < in->ncols && in->cols[t].name) {
         fputs(in->cols[t].name, f);
-    else
+        put_mark(po, in->cols[t].event_time);
+    } else {
         fprintf(f, "#%d", t);
+    }
     Value v = {.type = TYPE_INTERVAL};
     if (p->u.window.kind == WINDOW_HOP) {
         v.u.i = p->u.window.slide_us;
@@ -350,9 +415,9 @@ static void put_node(PlanOut *po, const Plan *p) {
     FILE *f = po->f;
     bool phys = po->physical;
     const Schema *in = p->left ? &p->left->schema : NULL;
-    static const char *const kind_names[] = {"Scan", "Values", "Series", "Filter", "Project",
-                                             "Aggregate", "Join", "Sort", "Limit", "Window"};
-    const char *name = (unsigned)p->kind < 10 ? kind_names[p->kind] : "?";
+    static const char *const kind_names[] = {"Scan",  "Values", "Series", "Filter",    "Project", "Aggregate",
+                                             "Join",  "Sort",   "Limit",  "Window",    "RowNumber", "TopN"};
+    const char *name = (unsigned)p->kind < sizeof kind_names / sizeof kind_names[0] ? kind_names[p->kind] : "?";
     if (phys) {
         const char *pn = exec_op_name(p);
         if (pn) name = pn;
@@ -361,7 +426,10 @@ static void put_node(PlanOut *po, const Plan *p) {
     switch (p->kind) {
     case PLAN_SCAN:
         fprintf(f, " %s %s[", p->u.scan.table ? p->u.scan.table : "?", phys ? "columns=" : "");
-        for (int i = 0; i < p->u.scan.nproj; i++) fprintf(f, "%s%s", i ? ", " : "", scan_col_name(p, i));
+        for (int i = 0; i < p->u.scan.nproj; i++) {
+            fprintf(f, "%s%s", i ? ", " : "", scan_col_name(p, i));
+            put_mark(po, i < p->schema.ncols && p->schema.cols[i].event_time);
+        }
         fputc(']', f);
         if (p->u.scan.filter) {
             /* the filter reads the scan's output: shown by the names read, also in physical plans */
@@ -376,12 +444,15 @@ static void put_node(PlanOut *po, const Plan *p) {
             fputc(')', f);
         }
         if (p->u.scan.streaming) fputs(" streaming", f);
+        put_watermark(po, p);
         break;
     case PLAN_VALUES:
         if (!phys) {
             fputs(" [", f);
-            for (int i = 0; i < p->schema.ncols; i++)
+            for (int i = 0; i < p->schema.ncols; i++) {
                 fprintf(f, "%s%s", i ? ", " : "", p->schema.cols[i].name ? p->schema.cols[i].name : "?");
+                put_mark(po, p->schema.cols[i].event_time);
+            }
             fputc(']', f);
         }
         fprintf(f, " rows=%d", p->u.values.nrows);
@@ -407,11 +478,13 @@ static void put_node(PlanOut *po, const Plan *p) {
             }
             /* the output name only when it is not what the expression already reads as */
             const char *text = explain_expr(po->arena, e, in, 0);
-            fputs(text, f);
-            if (strcmp(text, out) != 0) {
+            bool as = strcmp(text, out) != 0, marked = p->schema.cols[i].event_time;
+            put_marked(po, text, marked && !as && prec(e) < PREC_PRIMARY);
+            if (as) {
                 fputs(" AS ", f);
                 put_name(f, out);
             }
+            put_mark(po, marked);
         }
         fputc(']', f);
         break;
@@ -419,7 +492,11 @@ static void put_node(PlanOut *po, const Plan *p) {
         fputs(phys ? " keys=[" : " [", f);
         for (int i = 0; i < p->u.agg.ngroups; i++) {
             if (i) fputs(", ", f);
-            put_expr(po, p->u.agg.groups[i], in, 0);
+            const Expr *g = p->u.agg.groups[i];
+            bool marked = !phys && i < p->schema.ncols && p->schema.cols[i].event_time;
+            if (marked) put_marked(po, explain_expr(po->arena, g, in, 0), prec(g) < PREC_PRIMARY);
+            else put_expr(po, g, in, 0);
+            put_mark(po, marked);
         }
         fputs(phys ? "] aggs=[" : "] [", f);
         for (int i = 0; i < p->u.agg.naggs; i++) {
@@ -427,6 +504,7 @@ static void put_node(PlanOut *po, const Plan *p) {
             put_agg(po, &p->u.agg.aggs[i], in);
         }
         fputc(']', f);
+        if (p->u.agg.window_end_group >= 0) fprintf(f, " window_end=#%d", p->u.agg.window_end_group);
         break;
     case PLAN_JOIN: {
         fputs(p->u.join.kind == PJOIN_LEFT ? " LEFT" : " INNER", f);
@@ -450,13 +528,7 @@ static void put_node(PlanOut *po, const Plan *p) {
     }
     case PLAN_SORT:
         fputs(phys ? " keys=[" : " [", f);
-        for (int i = 0; i < p->u.sort.nkeys; i++) {
-            const SortKey *k = &p->u.sort.keys[i];
-            if (i) fputs(", ", f);
-            put_expr(po, k->expr, in, 0);
-            if (k->desc) fputs(" DESC", f);
-            if (k->nulls_first != k->desc) fputs(k->nulls_first ? " NULLS FIRST" : " NULLS LAST", f);
-        }
+        put_sort_keys(po, p->u.sort.keys, p->u.sort.nkeys, in);
         fputc(']', f);
         break;
     case PLAN_LIMIT:
@@ -468,6 +540,10 @@ static void put_node(PlanOut *po, const Plan *p) {
         break;
     case PLAN_WINDOW:
         if (in) put_window(po, p, in);
+        break;
+    case PLAN_ROWNUMBER:
+    case PLAN_TOPN:
+        if (in) put_topn(po, p, in);
         break;
     default: break;
     }

@@ -53,6 +53,8 @@ typedef struct Batch {
 ** Operator Optimization: the classic push-down / simplify loop; rules feed
 **   each other (folding makes filters constant, pushdown makes filters
 **   adjacent, combining makes more pushdown possible), hence a fixed point.
+**   A filter on a ROW_NUMBER() that folding and pushdown leave as `rn <= N`
+**   turns the row number into a top-N.
 ** Pruning: once filters sit where they will stay, compute which columns each
 **   node really needs, down to the scans, and drop projections that then do
 **   nothing.
@@ -70,6 +72,7 @@ static const Batch batches[] = {
         {"PropagateEmptyRelation", PLAN_MASK_ALL, rule_propagate_empty_relation},
         {"ExtractJoinKeys", M(JOIN), rule_extract_join_keys},
         {"CollapseProjections", M(PROJECT), rule_collapse_projections},
+        {"RowNumberToTopN", M(FILTER), rule_row_number_to_topn},
         {0}}},
     {"Pruning", FIXED_POINT, 10, (const Rule[]){
         {"ColumnPruning", RULE_ROOT_ONLY, rule_column_pruning},

@@ -30,7 +30,7 @@
 
 /* Bit of a plan kind in a rule's mask. */
 #define PLAN_MASK(k) (1u << (unsigned)(k))
-#define PLAN_MASK_ALL 0x3ffu
+#define PLAN_MASK_ALL ((1u << (PLAN_TOPN + 1)) - 1)
 /* Mask bit: call apply() once, on the root slot, instead of on every node. */
 #define RULE_ROOT_ONLY (1u << 31)
 
@@ -65,12 +65,17 @@ int rule_merge_project_into_scan(PlanCtx *pc, Plan **node, bool *changed);
 /* rules_agg.c: aggregate rewrites */
 int rule_rewrite_avg(PlanCtx *pc, Plan **node, bool *changed);
 
+/* rules_topn.c: a filter on a row number becomes a top-N */
+int rule_row_number_to_topn(PlanCtx *pc, Plan **node, bool *changed);
+
 /* ------------------------------------------------------------------ plan checker */
 
 /*
 ** Check the invariants every plan must keep (plan_verify.c): child counts per
 ** kind, column references in range of the input and of the input's type,
-** schemas consistent with what each node computes, predicates BOOLEAN.
+** schemas consistent with what each node computes, predicates BOOLEAN,
+** event-time marks, watermark columns and window_end groups as derived
+** (event_time.c).
 ** Returns true when the plan is sound; otherwise false with a description
 ** of the first problem found in msg (cap bytes, NUL-terminated).
 */

@@ -14,7 +14,11 @@
 **   - expressions: every column reference in range of the node's input and
 **     of the input column's type; predicates BOOLEAN; operands of AND / OR /
 **     NOT / CASE conditions BOOLEAN; function arguments of the declared
-**     types (TYPE_NULL on either side counts as a wildcard).
+**     types (TYPE_NULL on either side counts as a wildcard);
+**   - event time (event_time.c): every output column's event_time mark is
+**     what the node derives from its inputs' marks; a streaming scan reads
+**     its WATERMARK column and scan.watermark_out points at it; an
+**     aggregate's window_end_group is the group derived.
 ** Names are not checked: they are for display only.
 */
 #include <stdarg.h>
@@ -34,7 +38,7 @@ static const char *const kind_names[] = {
     [PLAN_SCAN] = "Scan",         [PLAN_VALUES] = "Values", [PLAN_SERIES] = "Series",
     [PLAN_FILTER] = "Filter",     [PLAN_PROJECT] = "Project", [PLAN_AGGREGATE] = "Aggregate",
     [PLAN_JOIN] = "Join",         [PLAN_SORT] = "Sort",     [PLAN_LIMIT] = "Limit",
-    [PLAN_WINDOW] = "Window",
+    [PLAN_WINDOW] = "Window",     [PLAN_ROWNUMBER] = "RowNumber", [PLAN_TOPN] = "TopN",
 };
 
 static const char *kind_name(const Plan *p) {
@@ -177,7 +181,43 @@ static bool check_children(Verify *v, const Plan *p, int depth) {
     return true;
 }
 
+/*
+** Event time, checked once the node's shape is sound: the marks, the
+** watermark column of a streaming scan and an aggregate's window_end group
+** must be what event_time.c derives from the node's inputs.
+*/
+static bool check_event_time(Verify *v, const Plan *p) {
+    for (int i = 0; i < p->schema.ncols; i++) {
+        bool want = plan_col_event_time(p, i);
+        if (p->schema.cols[i].event_time != want)
+            return fail(v, p, "output column %d (%s) is %smarked as event time, derived %s", i,
+                        p->schema.cols[i].name ? p->schema.cols[i].name : "?",
+                        p->schema.cols[i].event_time ? "" : "not ", want ? "event time" : "not event time");
+    }
+    if (p->kind == PLAN_SCAN) {
+        int wm = plan_scan_watermark_out(p);
+        if (p->u.scan.streaming && p->u.scan.watermark_col >= 0 && wm < 0)
+            return fail(v, p, "the watermark column (relation column %d) of a streaming scan is not read",
+                        p->u.scan.watermark_col);
+        if (p->u.scan.watermark_out != wm)
+            return fail(v, p, "watermark_out is #%d, the watermark column is output #%d", p->u.scan.watermark_out, wm);
+    }
+    if (p->kind == PLAN_AGGREGATE) {
+        int g = plan_window_end_group(p);
+        if (p->u.agg.window_end_group != g)
+            return fail(v, p, "window_end_group is %d, derived %d", p->u.agg.window_end_group, g);
+    }
+    return true;
+}
+
+static bool check_shape(Verify *v, const Plan *p, int depth);
+
 static bool check_node(Verify *v, const Plan *p, int depth) {
+    return check_shape(v, p, depth) && check_event_time(v, p);
+}
+
+/* Children, schema and expressions of one node (see the file comment). */
+static bool check_shape(Verify *v, const Plan *p, int depth) {
     char what[48];
     if (depth > 10000) return fail(v, p, "plan deeper than 10000 nodes (a cycle?)");
     if (p->schema.ncols < 0 || (p->schema.ncols > 0 && !p->schema.cols)) return fail(v, p, "bad schema");
@@ -297,6 +337,28 @@ static bool check_node(Verify *v, const Plan *p, int depth) {
         for (int i = 0; i < p->u.window.npartition; i++)
             if (p->u.window.partition[i] < 0 || p->u.window.partition[i] >= n)
                 return fail(v, p, "partition column #%d out of range", p->u.window.partition[i]);
+        break;
+    }
+    case PLAN_ROWNUMBER:
+    case PLAN_TOPN: {
+        int n = in->ncols;
+        if (p->schema.ncols != n + 1) return fail(v, p, "schema has %d columns, input %d + 1", p->schema.ncols, n);
+        for (int i = 0; i < n; i++)
+            if (!check_col(v, p, i, in->cols[i].type)) return false;
+        if (!check_col(v, p, n, TYPE_BIGINT)) return false;
+        if (p->u.topn.npartition < 0 || (p->u.topn.npartition > 0 && !p->u.topn.partition) || p->u.topn.nkeys < 0 ||
+            (p->u.topn.nkeys > 0 && !p->u.topn.keys))
+            return fail(v, p, "bad partition or key list");
+        for (int i = 0; i < p->u.topn.npartition; i++) {
+            snprintf(what, sizeof what, "partition %d", i);
+            if (!check_expr(v, p, p->u.topn.partition[i], in, what)) return false;
+        }
+        for (int i = 0; i < p->u.topn.nkeys; i++) {
+            snprintf(what, sizeof what, "sort key %d", i);
+            if (!check_expr(v, p, p->u.topn.keys[i].expr, in, what)) return false;
+        }
+        if (p->kind == PLAN_ROWNUMBER ? p->u.topn.limit != -1 : p->u.topn.limit < 0)
+            return fail(v, p, "limit %lld", (long long)p->u.topn.limit);
         break;
     }
     default: return fail(v, p, "unknown plan kind %d", (int)p->kind);

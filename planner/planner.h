@@ -32,6 +32,24 @@ int plan_query(PlanCtx *pc, const AstSelect *q, Plan **out);
 */
 int plan_scalar(PlanCtx *pc, const Ast *e, const Schema *scope, Expr **out);
 
+/*
+** Event time (event_time.c): Column.event_time marks, scan.watermark_out and
+** agg.window_end_group.  plan_query() marks its plan; the optimizer keeps the
+** marks; plan_verify() checks them with the derivations below.
+*/
+/* Set every mark of the tree under p, bottom-up (new schema arrays in a where marks change). */
+void plan_mark_event_time(Arena *a, Plan *p);
+/* The mark output column col of p must carry, derived from p's inputs. */
+bool plan_col_event_time(const Plan *p, int col);
+/* Is e over `input` an event-time column shifted by constant intervals or date_trunc'ed? */
+bool plan_expr_event_time(const Expr *e, const Schema *input);
+/* The output column of a streaming scan that holds its WATERMARK column, -1 when none. */
+int plan_scan_watermark_out(const Plan *scan);
+/* The group index agg.window_end_group must hold (-1: none). */
+int plan_window_end_group(const Plan *agg);
+/* The node (and its column) producing output column col of p, through pass-through nodes. */
+bool plan_col_origin(const Plan *p, int col, const Plan **node, int *ocol);
+
 /* A record of which rules fired, for EXPLAIN. */
 typedef struct OptTrace {
     int n, cap;

@@ -82,9 +82,9 @@ int rule_combine_filters(PlanCtx *pc, Plan **node, bool *changed) {
 }
 
 /*
-** Operators whose input is empty: filter, project, sort, limit, window and a
-** grouped aggregate produce nothing; an inner join with an empty side, or a
-** left join with an empty left side, neither.
+** Operators whose input is empty: filter, project, sort, limit, window, row
+** number, top-N and a grouped aggregate produce nothing; an inner join with
+** an empty side, or a left join with an empty left side, neither.
 */
 int rule_propagate_empty_relation(PlanCtx *pc, Plan **node, bool *changed) {
     Plan *p = *node;
@@ -94,7 +94,9 @@ int rule_propagate_empty_relation(PlanCtx *pc, Plan **node, bool *changed) {
     case PLAN_PROJECT:
     case PLAN_SORT:
     case PLAN_LIMIT:
-    case PLAN_WINDOW: empty = p->left && opt_is_empty(p->left); break;
+    case PLAN_WINDOW:
+    case PLAN_ROWNUMBER:
+    case PLAN_TOPN: empty = p->left && opt_is_empty(p->left); break;
     case PLAN_AGGREGATE: empty = p->u.agg.ngroups > 0 && p->left && opt_is_empty(p->left); break;
     case PLAN_JOIN:
         empty = opt_is_empty(p->left) || (p->u.join.kind == PJOIN_INNER && opt_is_empty(p->right));

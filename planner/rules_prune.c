@@ -13,15 +13,20 @@
 ** make awkward.
 **
 ** What each node may drop:
-**   scan       every column neither needed above nor read by its filter
+**   scan       every column neither needed above nor read by its filter,
+**              except the WATERMARK column of a streaming scan: the runtime
+**              computes the query's watermark from it (scan.watermark_out
+**              follows it to its new position)
 **   project    expressions nobody reads (a projection nobody reads at all is
 **              replaced by its input, pruned to nothing)
 **   aggregate  aggregate outputs nobody reads (never a grouping column, it
 **              changes the groups); one is kept when there is no GROUP BY,
 **              as an aggregate must compute something to yield its row
 **   values     unread columns, but at least one stays (rows must still exist)
-**   filter, sort, limit, join, window pass their input's columns through,
-**              so they drop what their input dropped
+**   filter, sort, limit, join, window, row number, top-N pass their
+**              input's columns through, so they drop what their input dropped
+**              (a row number nobody reads is dropped with its node; a top-N
+**              stays, it decides which rows exist)
 ** A node may output more than its parent asked for (a join's key columns,
 ** a filter's input); the map tells the parent where its columns went.
 **
@@ -78,6 +83,8 @@ static Plan *prune_scan(Pruner *pr, Plan *p, const bool *need, int *map) {
     bool *keep = bools(a, n);
     memcpy(keep, need, sizeof *keep * (size_t)n);
     if (p->u.scan.filter) opt_columns(p->u.scan.filter, keep, n);
+    int wm = plan_scan_watermark_out(p);
+    if (wm >= 0 && wm < n) keep[wm] = true;
     int k = keep_map(keep, n, map);
     if (k == n) return p;
     int *proj = ints(a, k);
@@ -89,6 +96,7 @@ static Plan *prune_scan(Pruner *pr, Plan *p, const bool *need, int *map) {
     }
     p->u.scan.proj = proj;
     p->u.scan.nproj = k;
+    p->u.scan.watermark_out = plan_scan_watermark_out(p);
     p->schema = s;
     if (p->u.scan.filter) p->u.scan.filter = opt_remap(a, p->u.scan.filter, map);
     pr->changed = true;
@@ -283,6 +291,50 @@ static Plan *prune_window(Pruner *pr, Plan *p, const bool *need, int *map) {
 }
 
 /*
+** Row number / top-N: the input's columns the parent needs plus the
+** partition and sort key columns, then the row number.  A row number whose
+** column nobody needs does nothing else (it filters no row): it goes.
+*/
+static Plan *prune_topn(Pruner *pr, Plan *p, const bool *need, int *map) {
+    Arena *a = pr->pc->arena;
+    int nin = p->left->schema.ncols, n = p->schema.ncols;
+    if (n != nin + 1) {
+        identity(map, n);
+        return p;
+    }
+    bool *cneed = bools(a, nin);
+    memcpy(cneed, need, sizeof *cneed * (size_t)nin);
+    if (p->kind == PLAN_ROWNUMBER && !need[nin]) {
+        pr->changed = true;
+        Plan *in = prune(pr, p->left, cneed, map);
+        map[nin] = -1;
+        return in;
+    }
+    for (int i = 0; i < p->u.topn.npartition; i++) opt_columns(p->u.topn.partition[i], cneed, nin);
+    for (int i = 0; i < p->u.topn.nkeys; i++) opt_columns(p->u.topn.keys[i].expr, cneed, nin);
+    Plan *old = p->left;
+    p->left = prune(pr, p->left, cneed, map);
+    int newnin = p->left->schema.ncols;
+    map[nin] = newnin;
+    if (p->left == old && is_identity(map, n, newnin + 1)) return p;
+    Expr **part = ARENA_ARRAY(a, Expr *, p->u.topn.npartition + 1);
+    for (int i = 0; i < p->u.topn.npartition; i++) part[i] = opt_remap(a, p->u.topn.partition[i], map);
+    SortKey *keys = ARENA_ARRAY(a, SortKey, p->u.topn.nkeys + 1);
+    for (int i = 0; i < p->u.topn.nkeys; i++) {
+        keys[i] = p->u.topn.keys[i];
+        keys[i].expr = opt_remap(a, keys[i].expr, map);
+    }
+    p->u.topn.partition = part;
+    p->u.topn.keys = keys;
+    Schema s = {newnin + 1, ARENA_ARRAY(a, Column, newnin + 2)};
+    Schema base = passthrough_schema(a, &p->schema, map, &p->left->schema);
+    for (int i = 0; i < newnin; i++) s.cols[i] = base.cols[i];
+    s.cols[newnin] = p->schema.cols[nin];
+    p->schema = s;
+    return p;
+}
+
+/*
 ** Prune node p to the columns need[0..ncols) plus what p itself reads; fill
 ** map (p's old column count entries) and return the node that replaces p.
 */
@@ -298,6 +350,8 @@ static Plan *prune(Pruner *pr, Plan *p, const bool *need, int *map) {
     case PLAN_AGGREGATE: return p->left ? prune_aggregate(pr, p, need, map) : p;
     case PLAN_JOIN: return p->left && p->right ? prune_join(pr, p, need, map) : p;
     case PLAN_WINDOW: return p->left ? prune_window(pr, p, need, map) : p;
+    case PLAN_ROWNUMBER:
+    case PLAN_TOPN: return p->left ? prune_topn(pr, p, need, map) : p;
     case PLAN_SERIES:
     default: identity(map, n); return p;
     }
@@ -369,7 +423,8 @@ int rule_remove_trivial_projections(PlanCtx *pc, Plan **node, bool *changed) {
 /*
 ** Project of distinct plain columns over a scan -> the scan reading exactly
 ** those columns in that order (the scan's filter must read only columns
-** the projection keeps, since it is evaluated over the scan's output).
+** the projection keeps, since it is evaluated over the scan's output; a
+** streaming scan's WATERMARK column must be kept too, the runtime reads it).
 */
 int rule_merge_project_into_scan(PlanCtx *pc, Plan **node, bool *changed) {
     Plan *p = *node, *scan = p->left;
@@ -382,6 +437,8 @@ int rule_merge_project_into_scan(PlanCtx *pc, Plan **node, bool *changed) {
         if (e->kind != EXPR_COLUMN || e->col < 0 || e->col >= nin || inv[e->col] >= 0) return 0;
         inv[e->col] = i;
     }
+    int wm = plan_scan_watermark_out(scan);
+    if (wm >= 0 && inv[wm] < 0) return 0;
     if (scan->u.scan.filter) {
         bool *used = bools(pc->arena, nin);
         opt_columns(scan->u.scan.filter, used, nin);
@@ -393,6 +450,7 @@ int rule_merge_project_into_scan(PlanCtx *pc, Plan **node, bool *changed) {
     for (int i = 0; i < n; i++) proj[i] = scan->u.scan.proj[p->u.project.exprs[i]->col];
     scan->u.scan.proj = proj;
     scan->u.scan.nproj = n;
+    scan->u.scan.watermark_out = plan_scan_watermark_out(scan);
     scan->schema = p->schema;
     *node = scan;
     *changed = true;

@@ -12,6 +12,9 @@
 **   - below an aggregate, for conjuncts on grouping columns only (a group is
 **     kept or dropped as a whole either way), never below one without
 **     GROUP BY (it returns a row even for no input);
+**   - below a row number or top-N, for conjuncts on columns that are
+**     PARTITION BY keys only (a partition is kept or dropped as a whole, so
+**     the numbers of the rows kept do not change);
 **   - into the sides of a join: an inner join takes conjuncts on one side
 **     into that side and the rest into its condition; above a LEFT join only
 **     conjuncts on the left side may move (into the left input), and of the
@@ -112,6 +115,35 @@ static void push_through_window(PlanCtx *pc, Plan **node, Expr **cs, int n, bool
     *changed = true;
 }
 
+/* Does c read only input columns marked in part[0..n)? */
+static bool only_columns(const Expr *c, const bool *part, int n) {
+    if (c->kind == EXPR_COLUMN) return c->col >= 0 && c->col < n && part[c->col];
+    for (int i = 0; i < c->nargs; i++)
+        if (!only_columns(c->args[i], part, n)) return false;
+    return true;
+}
+
+static void push_through_topn(PlanCtx *pc, Plan **node, Expr **cs, int n, bool *changed) {
+    Plan *f = *node, *t = f->left;
+    if (!t->left) return;
+    int nin = t->left->schema.ncols;
+    bool *part = ARENA_ARRAY(pc->arena, bool, nin + 1);
+    for (int i = 0; i < t->u.topn.npartition; i++) {
+        const Expr *e = t->u.topn.partition[i];
+        if (e->kind == EXPR_COLUMN && e->col >= 0 && e->col < nin) part[e->col] = true;
+    }
+    Split moved = split_new(pc->arena, n), stay = split_new(pc->arena, n);
+    for (int i = 0; i < n; i++) {
+        if (opt_deterministic(cs[i]) && only_columns(cs[i], part, nin))
+            add(&moved, cs[i]);
+        else
+            add(&stay, cs[i]);
+    }
+    if (moved.n == 0) return;
+    finish_split(pc, node, f, t, &moved, &stay);
+    *changed = true;
+}
+
 /* Filter above a join: see the file comment for which conjunct may go where. */
 static void push_into_join(PlanCtx *pc, Plan **node, Expr **cs, int n, bool *changed) {
     Plan *f = *node, *j = f->left;
@@ -176,6 +208,11 @@ static void push_filter(PlanCtx *pc, Plan **node, bool *changed) {
     case PLAN_WINDOW:
         n = opt_conjuncts(pc->arena, f->u.filter.pred, &cs);
         push_through_window(pc, node, cs, n, changed);
+        return;
+    case PLAN_ROWNUMBER:
+    case PLAN_TOPN:
+        n = opt_conjuncts(pc->arena, f->u.filter.pred, &cs);
+        push_through_topn(pc, node, cs, n, changed);
         return;
     case PLAN_JOIN:
         n = opt_conjuncts(pc->arena, f->u.filter.pred, &cs);

@@ -234,6 +234,11 @@ bool opt_rewrite_node_exprs(PlanCtx *pc, Plan *p, ExprRewrite fn, void *ud) {
     case PLAN_SORT:
         for (int i = 0; i < p->u.sort.nkeys; i++) ch |= rewrite_slot(pc, &p->u.sort.keys[i].expr, fn, ud);
         break;
+    case PLAN_ROWNUMBER:
+    case PLAN_TOPN:
+        for (int i = 0; i < p->u.topn.npartition; i++) ch |= rewrite_slot(pc, &p->u.topn.partition[i], fn, ud);
+        for (int i = 0; i < p->u.topn.nkeys; i++) ch |= rewrite_slot(pc, &p->u.topn.keys[i].expr, fn, ud);
+        break;
     default: break;
     }
     return ch;

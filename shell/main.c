@@ -10,9 +10,13 @@
 ** Inputs run in the order given, each as one weir_exec() call, so an error's
 ** line and column count from the start of its file.  A script stops at its
 ** first error: `weir: FILE:LINE:COL: error: ...` on stderr and exit status 1
-** (statements before it have run and stay committed).  SIGINT / SIGTERM
-** while a script runs interrupt the running statement and exit 0: stopping
-** on request is not a failure.
+** (statements before it have run and stay committed; continuous queries it
+** started are stopped gracefully).  After the last input the command waits
+** for the continuous queries the script started (weir_wait) until they end
+** by themselves (bounded inputs, TRIGGER ONCE / AVAILABLE NOW); a query that
+** failed makes the exit status 1.  SIGINT / SIGTERM interrupt the running
+** statement and stop the continuous queries (each commits its batch in
+** flight), then weir exits 0: stopping on request is not a failure.
 */
 #include <errno.h>
 #include <getopt.h>
@@ -192,14 +196,28 @@ int main(int argc, char **argv) {
         if (ninputs == 0) inputs[ninputs++] = (Input){IN_STDIN, "-"};
         Printer pr = {.out = stdout, .printed = 0};
         signals_running(true);   /* from here on a signal interrupts whatever runs */
+        signals_stop_queries(true);
+        bool stopped = false;
         for (int i = 0; i < ninputs; i++) {
             int rc = run_input(w, &inputs[i], &pr);
-            if (rc < 0) break;   /* stopped by SIGINT / SIGTERM: exit 0 */
+            if (rc < 0) {   /* stopped by SIGINT / SIGTERM: exit 0 */
+                stopped = true;
+                break;
+            }
             if (rc > 0) {
                 status = 1;
                 break;
             }
         }
+        /* An error or a signal stops the queries; otherwise they run to their end. */
+        if (status || stopped || signals_pending()) weir_stop(w);
+        char *werr = NULL;
+        if (weir_wait(w, &werr) != 0 && !stopped && !signals_pending()) {
+            fflush(stdout);
+            fprintf(stderr, "weir: %s\n", werr ? werr : "error: a continuous query failed");
+            status = 1;
+        }
+        weir_free(werr);
         signals_running(false);
     }
     fflush(stdout);

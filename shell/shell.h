@@ -4,7 +4,7 @@
 **   main.c     arguments, script mode (-c, -f, files, piped stdin), exit codes
 **   repl.c     the interactive shell (readline, history, Ctrl-C / Ctrl-D)
 **   print.c    result sets as aligned tables
-**   signals.c  SIGINT / SIGTERM: interrupt the running statement
+**   signals.c  SIGINT / SIGTERM: interrupt the running statement, stop continuous queries
 */
 #ifndef WEIR_SHELL_H
 #define WEIR_SHELL_H
@@ -39,6 +39,12 @@ int print_display_width(const char *s);
 */
 void signals_install(weir *w);
 void signals_running(bool running);
+/*
+** Script mode: a signal also stops the session's continuous queries
+** gracefully (weir_stop: each commits its batch in flight).  Interactive
+** mode leaves them running: Ctrl-C only interrupts the foreground statement.
+*/
+void signals_stop_queries(bool on);
 /* The signal caught since the last call (0: none), and forget it. */
 int signals_take(void);
 /* Peek without forgetting. */

@@ -1,11 +1,12 @@
 /*
 ** Signals for the weir command.
 **
-** A signal handler can reach nothing but globals, so this file keeps the two
+** A signal handler can reach nothing but globals, so this file keeps the
 ** pieces of process-wide state the shell needs (the session to interrupt,
-** the last signal caught); everything else in weir passes state explicitly.
-** The handler only stores to sig_atomic_t variables and calls
-** weir_interrupt(), which does the same: async-signal-safe.
+** the last signal caught, what a signal should do); everything else in weir
+** passes state explicitly.  The handler only stores to sig_atomic_t
+** variables and calls weir_interrupt() and weir_stop(), which do the same:
+** async-signal-safe.
 */
 #include <string.h>
 
@@ -14,10 +15,12 @@
 static weir *volatile sig_session;            /* the session a signal interrupts */
 static volatile sig_atomic_t sig_caught;      /* last signal number, 0 none */
 static volatile sig_atomic_t sig_is_running;  /* a statement is running */
+static volatile sig_atomic_t sig_stops_all;   /* script mode: continuous queries stop too */
 
 static void on_signal(int signo) {
     sig_caught = signo;
     if (sig_is_running && sig_session) weir_interrupt(sig_session);
+    if (sig_stops_all && sig_session) weir_stop(sig_session);
 }
 
 void signals_install(weir *w) {
@@ -32,6 +35,8 @@ void signals_install(weir *w) {
 }
 
 void signals_running(bool running) { sig_is_running = running; }
+
+void signals_stop_queries(bool on) { sig_stops_all = on; }
 
 int signals_take(void) {
     int s = sig_caught;

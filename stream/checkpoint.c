@@ -17,6 +17,12 @@
 ** not a table (key: the encoded row, value: its weight).
 **
 ** weir_progress keeps the last PROGRESS_KEEP batches of each query.
+**
+** Query names are case-insensitive.  weir_queries, weir_progress and
+** weir_rejects keep the name as written (weir_queries compares it with
+** NOCASE); weir_offsets and weir_state, which a batch touches once per
+** changed state entry, key on the lower-cased name with plain binary
+** comparison, which keeps their B-tree seeks cheap.
 */
 #include <string.h>
 
@@ -38,6 +44,15 @@ static int exec_sql(sqlite3 *db, const char *sql, Err *err) {
     return 0;
 }
 
+/* The lower-cased name that keys weir_offsets and weir_state (sqlite3_malloc'ed). */
+static char *state_key(const char *name) {
+    char *k = sqlite3_mprintf("%s", name ? name : "");
+    if (!k) weir_oom();
+    for (char *p = k; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+    return k;
+}
+
 static const char *ts_text(int64_t us, char *buf) {
     ts_format(us, buf);
     return buf;
@@ -47,9 +62,9 @@ int ckpt_init_tables(sqlite3 *db, Err *err) {
     return exec_sql(db,
                     "CREATE TABLE IF NOT EXISTS weir_queries (name TEXT PRIMARY KEY COLLATE NOCASE, kind TEXT, plan TEXT, "
                     "status TEXT, created TEXT, updated TEXT, batches INTEGER, last_error TEXT);"
-                    "CREATE TABLE IF NOT EXISTS weir_offsets (query TEXT COLLATE NOCASE, source TEXT, \"offset\" TEXT, "
+                    "CREATE TABLE IF NOT EXISTS weir_offsets (query TEXT, source TEXT, \"offset\" TEXT, "
                     "PRIMARY KEY (query, source));"
-                    "CREATE TABLE IF NOT EXISTS weir_state (query TEXT COLLATE NOCASE, op INTEGER, key BLOB, value BLOB, "
+                    "CREATE TABLE IF NOT EXISTS weir_state (query TEXT, op INTEGER, key BLOB, value BLOB, "
                     "PRIMARY KEY (query, op, key)) WITHOUT ROWID;"
                     "CREATE TABLE IF NOT EXISTS weir_progress (query TEXT COLLATE NOCASE, batch_id INTEGER, at TEXT, "
                     "input_rows INTEGER, rows_per_s REAL, duration_ms INTEGER, watermark TIMESTAMP, "
@@ -137,7 +152,7 @@ int ckpt_load_offsets(sqlite3 *db, const char *name, int (*fn)(void *, const cha
     if (sqlite3_prepare_v2(db, "SELECT source, \"offset\" FROM weir_offsets WHERE query = ?1", -1, &st, NULL) !=
         SQLITE_OK)
         return sql_error(db, err, "cannot read weir_offsets");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, state_key(name), -1, sqlite3_free);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *src = (const char *)sqlite3_column_text(st, 0);
@@ -156,7 +171,7 @@ int ckpt_load_state(sqlite3 *db, const char *name, StatePutFn fn, void *ud, Err 
     if (sqlite3_prepare_v2(db, "SELECT op, key, value FROM weir_state WHERE query = ?1 ORDER BY op, key", -1, &st,
                            NULL) != SQLITE_OK)
         return sql_error(db, err, "cannot read weir_state");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, state_key(name), -1, sqlite3_free);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int op = sqlite3_column_int(st, 0);
@@ -183,7 +198,11 @@ int ckpt_prepare(Ckpt *c, sqlite3 *db, const char *name, Err *err) {
     memset(c, 0, sizeof *c);
     c->db = db;
     c->name = name;
-    if (prep(c, &c->put_state, "INSERT OR REPLACE INTO weir_state (query, op, key, value) VALUES (?1, ?2, ?3, ?4)",
+    c->key = state_key(name);
+    /* an upsert updates the entry in place (OR REPLACE would delete and insert it) */
+    if (prep(c, &c->put_state,
+             "INSERT INTO weir_state (query, op, key, value) VALUES (?1, ?2, ?3, ?4) "
+             "ON CONFLICT (query, op, key) DO UPDATE SET value = excluded.value",
              err) ||
         prep(c, &c->del_state, "DELETE FROM weir_state WHERE query = ?1 AND op = ?2 AND key = ?3", err) ||
         prep(c, &c->put_offset, "INSERT OR REPLACE INTO weir_offsets (query, source, \"offset\") VALUES (?1, ?2, ?3)",
@@ -211,6 +230,7 @@ void ckpt_finalize(Ckpt *c) {
     sqlite3_finalize(c->reject);
     sqlite3_finalize(c->batches);
     sqlite3_finalize(c->trim);
+    sqlite3_free(c->key);
     memset(c, 0, sizeof *c);
 }
 
@@ -224,7 +244,7 @@ static int run(Ckpt *c, sqlite3_stmt *st, Err *err, const char *what) {
 
 int ckpt_put_state(Ckpt *c, int op, const void *key, size_t klen, const void *val, size_t vlen, Err *err) {
     sqlite3_stmt *st = val ? c->put_state : c->del_state;
-    sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, c->key, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, op);
     sqlite3_bind_blob64(st, 3, klen ? key : "", klen, SQLITE_STATIC);
     if (val) sqlite3_bind_blob64(st, 4, vlen ? val : "", vlen, SQLITE_STATIC);
@@ -232,7 +252,7 @@ int ckpt_put_state(Ckpt *c, int op, const void *key, size_t klen, const void *va
 }
 
 int ckpt_put_offset(Ckpt *c, const char *source, const char *offset, Err *err) {
-    sqlite3_bind_text(c->put_offset, 1, c->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(c->put_offset, 1, c->key, -1, SQLITE_STATIC);
     sqlite3_bind_text(c->put_offset, 2, source, -1, SQLITE_STATIC);
     sqlite3_bind_text(c->put_offset, 3, offset ? offset : "", -1, SQLITE_STATIC);
     return run(c, c->put_offset, err, "cannot write weir_offsets");
@@ -282,6 +302,8 @@ int ckpt_set_batches(Ckpt *c, int64_t batches, int64_t now_us, Err *err) {
 
 /* ------------------------------------------------------------ engine side */
 
+int stream_init_db(sqlite3 *db, Err *err) { return ckpt_init_tables(db, err); }
+
 const char *stream_checkpoint_kind(sqlite3 *db, const char *name, Arena *a) {
     CkptInfo info;
     Err scratch;
@@ -294,31 +316,36 @@ int stream_forget(sqlite3 *db, const char *name, Err *err) {
     if (!table_exists(db, "weir_queries")) return 0;
     static const char *const stmts[] = {
         "DELETE FROM weir_queries WHERE name = ?1",
-        "DELETE FROM weir_offsets WHERE query = ?1",
-        "DELETE FROM weir_state WHERE query = ?1",
+        "DELETE FROM weir_offsets WHERE query = ?2",
+        "DELETE FROM weir_state WHERE query = ?2",
         "DELETE FROM weir_progress WHERE query = ?1",
     };
+    char *key = state_key(name);
     bool own_tx = sqlite3_get_autocommit(db) != 0;
     if (own_tx && exec_sql(db, "BEGIN IMMEDIATE", err)) return -1;
     for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
         sqlite3_stmt *st;
         if (sqlite3_prepare_v2(db, stmts[i], -1, &st, NULL) != SQLITE_OK) {
             sql_error(db, err, "cannot forget the query");
-            if (own_tx) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            return -1;
+            goto fail;
         }
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         sqlite3_finalize(st);
         if (rc != SQLITE_DONE) {
             sql_error(db, err, "cannot forget the query");
-            if (own_tx) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            return -1;
+            goto fail;
         }
     }
+    sqlite3_free(key);
     if (own_tx && exec_sql(db, "COMMIT", err)) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
     return 0;
+fail:
+    sqlite3_free(key);
+    if (own_tx) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
 }

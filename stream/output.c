@@ -4,14 +4,18 @@
 **   APPEND    every +1 row is INSERTed as it arrives; a -1 cannot be stored
 **             (the creation rules allow APPEND only where rows are final),
 **             so one is an internal error.
-**   UPDATE    the batch's changes are consolidated (rowbag.c) and applied:
-**             retractions first, then inserts.  With key columns (the grouping
-**             columns of the top aggregation, all in the output) the table has
-**             a UNIQUE index on them: a retraction deletes the row with its
-**             key, an insert is INSERT OR REPLACE.  Without keys the table is a
-**             multiset: a retraction deletes one equal row (compared with IS,
-**             so NULLs match), an insert inserts.  Either way rows that
-**             disappear from the result are deleted.
+**   UPDATE    with key columns (the grouping columns of the top aggregation,
+**             all in the output) the table has a UNIQUE index on them and
+**             changes apply as they come (tw_change): a retraction deletes the
+**             row if it is still the one retracted (every column compared with
+**             IS, found through the key index), an insert is INSERT OR REPLACE.
+**             An aggregation emits at most one retraction and one insert per
+**             group and batch, so the order between them does not matter: the
+**             new row replaces the old one, or the old one goes first.
+**             Without keys the table is a multiset and the batch's changes are
+**             consolidated first (rowbag.c), then applied by tw_apply:
+**             retractions delete one equal row each, then inserts insert.
+**             Either way rows that disappear from the result are deleted.
 **   COMPLETE  the same deltas as UPDATE: applied in the batch's transaction,
 **             they leave the table holding the whole result after each commit.
 **
@@ -111,12 +115,12 @@ int tw_open(TableWriter *tw, sqlite3 *db, const char *schema, const char *table,
     if (rc != SQLITE_OK) return sql_error(db, err, "cannot write table", table);
     if (mode == EMIT_APPEND) return 0;
 
-    /* Retractions: by key, or one equal row of a multiset. */
+    /* Retractions: the row itself (found through the key index when there is one), once. */
     s = sqlite3_str_new(db);
     if (tw->nkeys) {
         sqlite3_str_appendf(s, "DELETE FROM %s WHERE ", tw->qname);
-        for (int k = 0; k < tw->nkeys; k++)
-            sqlite3_str_appendf(s, "%s\"%w\" IS ?%d", k ? " AND " : "", cols->cols[tw->keys[k]].name, k + 1);
+        for (int i = 0; i < cols->ncols; i++)
+            sqlite3_str_appendf(s, "%s\"%w\" IS ?%d", i ? " AND " : "", cols->cols[i].name, i + 1);
     } else {
         sqlite3_str_appendf(s, "DELETE FROM %s WHERE rowid = (SELECT rowid FROM %s WHERE ", tw->qname, tw->qname);
         for (int i = 0; i < cols->ncols; i++)
@@ -170,6 +174,27 @@ int tw_append(TableWriter *tw, const Chunk *c, Err *err) {
     return 0;
 }
 
+int tw_change(TableWriter *tw, const Chunk *c, Err *err) {
+    uint32_t n = chunk_active(c);
+    if (c->ncols != tw->ncols)
+        return err_set(err, "internal error: %d columns for table \"%s\" of %d", c->ncols, tw->table, tw->ncols);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t r = chunk_row(c, k);
+        int64_t w = chunk_weight(c, r);
+        if (w == 0) continue;
+        sqlite3_stmt *st = w < 0 ? tw->del : tw->ins;
+        for (int j = 0; j < c->ncols; j++) {
+            Value v;
+            vec_get(&c->cols[j], r, &v);
+            stream_bind_value(st, j + 1, &v);
+        }
+        if (step(tw, st, err)) return -1;
+    }
+    sqlite3_clear_bindings(tw->ins);
+    sqlite3_clear_bindings(tw->del);
+    return 0;
+}
+
 int tw_apply(TableWriter *tw, const RowBag *changes, Err *err) {
     Value vals[tw->ncols > 0 ? tw->ncols : 1];
     /* Retractions first: an updated group's old row goes before its new row arrives. */
@@ -180,14 +205,10 @@ int tw_apply(TableWriter *tw, const RowBag *changes, Err *err) {
             if (row_decode(e->bytes, e->len, tw->ncols, vals))
                 return err_set(err, "internal error: malformed row for table \"%s\"", tw->table);
             if (pass == 0) {
-                if (tw->nkeys) {
-                    for (int k = 0; k < tw->nkeys; k++) stream_bind_value(tw->del, k + 1, &vals[tw->keys[k]]);
+                for (int j = 0; j < tw->ncols; j++) stream_bind_value(tw->del, j + 1, &vals[j]);
+                int64_t copies = tw->nkeys ? 1 : -e->weight;
+                for (int64_t w = 0; w < copies; w++)
                     if (step(tw, tw->del, err)) return -1;
-                } else {
-                    for (int j = 0; j < tw->ncols; j++) stream_bind_value(tw->del, j + 1, &vals[j]);
-                    for (int64_t w = e->weight; w < 0; w++)
-                        if (step(tw, tw->del, err)) return -1;
-                }
             } else {
                 for (int j = 0; j < tw->ncols; j++) stream_bind_value(tw->ins, j + 1, &vals[j]);
                 /* with a key, a row exists once: a weight above 1 is the same row again */

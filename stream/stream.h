@@ -91,6 +91,10 @@ typedef struct StreamSpec {
     volatile sig_atomic_t *session_stop;   /* weir_stop(): every query of the session stops */
     volatile sig_atomic_t *cancel;         /* SELECT: Ctrl-C ends it (also mid-batch) */
     int64_t now_us;                /* statement time: now(), generator default start */
+    /* Optional: opens each source instead of source_open() (tests inject their own sources). */
+    Source *(*open_source)(void *ud, const ConnConfig *cfg, const int *proj, int nproj, const RejectSink *rejects,
+                           Err *err);
+    void *open_ud;
 } StreamSpec;
 
 typedef struct StreamStats {
@@ -166,6 +170,8 @@ void stream_update_keys(const Plan *plan, int *keys, int *n);
 ** results database, or NULL when there is none (arena text).
 */
 const char *stream_checkpoint_kind(struct sqlite3 *db, const char *name, Arena *a);
+/* Create the bookkeeping tables (weir_queries, weir_progress, ...) if missing.  0 / -1. */
+int stream_init_db(struct sqlite3 *db, Err *err);
 /* Forget query `name`: its rows in weir_queries, weir_offsets and weir_state.  0 / -1. */
 int stream_forget(struct sqlite3 *db, const char *name, Err *err);
 

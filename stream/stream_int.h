@@ -2,7 +2,8 @@
 ** The runtime's internal header: the StreamQuery struct and what its files
 ** share.
 **
-**   query.c       lifecycle, the micro-batch loop, triggers, the thread
+**   query.c       lifecycle, the trigger loop, the thread
+**   batch.c       one micro-batch: sources -> executor -> output, checkpoint, commit
 **   output.c      result tables (APPEND / UPDATE / COMPLETE), sinks, taps
 **   checkpoint.c  weir_queries, weir_offsets, weir_state, weir_progress, weir_rejects
 **   rowbag.c      rows as bytes; bags of rows with weights (consolidation)
@@ -14,7 +15,6 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
-#include "../storage/resultdb.h"
 #include "stream.h"
 
 /* ------------------------------------------------------------ rowbag.c */
@@ -68,7 +68,8 @@ typedef struct CkptInfo {
 /* Prepared statements of one query's bookkeeping, on its own connection. */
 typedef struct Ckpt {
     sqlite3 *db;
-    const char *name;
+    const char *name;          /* as written: weir_progress, weir_rejects, weir_queries */
+    char *key;                 /* lower-cased: weir_offsets, weir_state (sqlite3_malloc'ed) */
     sqlite3_stmt *put_state, *del_state, *put_offset, *progress, *reject, *batches, *trim;
 } Ckpt;
 
@@ -127,6 +128,8 @@ int tw_open(TableWriter *tw, sqlite3 *db, const char *schema, const char *table,
 void tw_close(TableWriter *tw);
 /* APPEND: insert the active rows (a weight w > 1 inserts w copies; a retraction is an error). */
 int tw_append(TableWriter *tw, const Chunk *c, Err *err);
+/* UPDATE / COMPLETE with keys: apply changes as they come (see output.c). */
+int tw_change(TableWriter *tw, const Chunk *c, Err *err);
 /* UPDATE / COMPLETE: apply consolidated changes: retractions first, then inserts. */
 int tw_apply(TableWriter *tw, const RowBag *changes, Err *err);
 
@@ -150,7 +153,8 @@ typedef struct QSource {
     const char *key;           /* its weir_offsets key: the name, or name#k when read twice */
     int leaf;                  /* executor leaf index */
     Source *src;
-    bool planned;              /* plan_batch said it has rows for this batch */
+    bool planned;              /* plan_batch said it has rows for this round */
+    const char *offset;        /* end offset after this batch's last round (batch arena), NULL: unchanged */
 } QSource;
 
 /* A record a source rejected during the batch (copied into the batch arena). */
@@ -176,8 +180,7 @@ struct StreamQuery {
     bool manual, persistent;
     int64_t now_us;
 
-    ResultDb *rdb;             /* own connection to the results database */
-    sqlite3 *db;
+    sqlite3 *db;               /* own connection to the results database */
     Ckpt ckpt;
     bool ckpt_ready;
 
@@ -191,11 +194,13 @@ struct StreamQuery {
     TableWriter tw;
     Sink *sink;
     const StreamTap *out_tap;  /* OUT_TAP */
+    bool direct;               /* changes go to the output as they come (APPEND, keyed tables) */
     RowBag result;             /* COMPLETE sink / tap: the whole result */
     bool keep_result;
 
     /* the batch in flight */
-    Arena batch;               /* rejects, chunk scratch; reset after each batch */
+    Arena batch;               /* rejected records; reset after each batch */
+    Arena scratch;             /* chunks built from bags; reset per chunk */
     RowBag changes;            /* consolidated changes (UPDATE / COMPLETE) */
     RowBuf rowbuf;
     const StreamTap *step_tap; /* stream_step's callback for this batch */
@@ -215,5 +220,26 @@ struct StreamQuery {
     pthread_mutex_t mu;        /* guards stats */
     StreamStats stats;
 };
+
+/* ------------------------------------------------------------ query.c */
+
+int64_t sq_wall_us(void);
+int64_t sq_mono_us(void);
+int sq_db_exec(sqlite3 *db, const char *sql, Err *err);
+void sq_db_rollback(sqlite3 *db);
+/* A stop was asked: stream_stop, weir_stop, or Ctrl-C for a foreground SELECT. */
+bool sq_stop_requested(const StreamQuery *q);
+
+/* ------------------------------------------------------------ batch.c */
+
+/* The executor's ChunkSink (ud: the query). */
+int sq_root_sink(void *ud, const Chunk *c);
+/* The sources' RejectSink callback (ud: the query): the record waits for the batch's commit. */
+int sq_on_reject(void *ud, const char *source, const char *location, Str record, const char *reason);
+/*
+** Run one micro-batch.  *rows: the input rows it read.  1: committed, 0: no
+** source had new data (nothing happened), -1: error in err (rolled back).
+*/
+int sq_run_batch(StreamQuery *q, const StreamTap *tap, int64_t *rows, Err *err);
 
 #endif

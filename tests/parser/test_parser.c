@@ -171,6 +171,12 @@ static void test_with_options(void **state) {
         assert_string_equal(s->options[i].key, kv[i][0]);
         assert_string_equal(s->options[i].value, kv[i][1]);
     }
+    /* Reserved words are keys too: `table` (CONTRACT §6, sqlite connector), kafka.group.id. */
+    s = parse_ok("CREATE SOURCE q (a BIGINT) WITH (connector = 'sqlite', table = 'x', kafka.group.id = 'g')");
+    assert_int_equal(s->noptions, 3);
+    assert_string_equal(s->options[1].key, "table");
+    assert_string_equal(s->options[2].key, "kafka.group.id");
+    assert_string_equal(s->options[2].value, "g");
     /* A sink without options is left to the planner to judge. */
     s = parse_ok("CREATE SINK IF NOT EXISTS s AS SELECT 1 EMIT UPDATE");
     assert_true(s->if_not_exists);

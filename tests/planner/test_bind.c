@@ -362,7 +362,7 @@ static void test_type_errors(void **state) {
     bind_fails(f, "SELECT a IN (1, b) FROM t;", "IN types BIGINT and TEXT cannot be matched", "b)");
     bind_fails(f, "SELECT upper(DISTINCT b) FROM t;", "DISTINCT specified, but upper is not an aggregate function",
                "upper");
-    bind_fails(f, "SELECT sum(a) OVER () FROM t;", "window functions (OVER) are not supported yet", "sum");
+    bind_fails(f, "SELECT sum(a) OVER () FROM t;", "window function \"sum\" is not supported yet", "sum");
     bind_fails(f, "SELECT (SELECT 1) FROM t;", "subqueries in expressions are not supported yet", "(SELECT 1)");
 }
 

@@ -47,8 +47,10 @@
 **                           declared again and resume from their checkpoints)
 **   set KEY VALUE           weir_set_option (e.g. `set manual_triggers false`)
 **   wait                    weir_wait: until every running query has finished
+**   sleep MS                let queries that run by themselves work a while
 **   skipif splits           (line before a record) skip it in split mode;
-**   onlyif splits           run it only in split mode
+**   onlyif splits           run it only in split mode (`splits=N`: with N
+**                           lines per file)
 **
 ** `__TEST_DIR__` anywhere in a file is replaced by the file's temporary
 ** directory (which also holds its results database).
@@ -75,6 +77,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "weir.h"
@@ -238,6 +241,7 @@ typedef enum RecordKind {
     REC_RESTART,     /* restart */
     REC_SET,         /* set KEY VALUE */
     REC_WAIT,        /* wait */
+    REC_SLEEP,       /* sleep MS */
 } RecordKind;
 typedef enum SortMode { SORT_NONE, SORT_ROWS, SORT_VALUES } SortMode;
 
@@ -249,6 +253,7 @@ typedef struct Record {
     char *sql;          /* statement / query text; "" for commands */
     char *arg;          /* feed / mkdir: the path; step: the query; set: the key */
     char *arg2;         /* set: the value */
+    long ms;            /* sleep: milliseconds */
     bool feed_header;   /* feed: the first body line is a CSV header */
     int ncols;          /* query: length of the type string */
     SortMode sort;
@@ -375,6 +380,14 @@ static int parse_header(Record *r, char **w, int nw, const char *line, char *msg
         r->kind = REC_RESTART;
     } else if (strcmp(w0, "wait") == 0 && nw == 1) {
         r->kind = REC_WAIT;
+    } else if (strcmp(w0, "sleep") == 0 && nw == 2) {
+        char *end;
+        r->kind = REC_SLEEP;
+        r->ms = strtol(w[1], &end, 10);
+        if (*end || r->ms < 0 || r->ms > 600000) {
+            snprintf(msg, msgcap, "sleep takes milliseconds (0..600000), not \"%s\"", w[1]);
+            return -1;
+        }
     } else if (strcmp(w0, "set") == 0 && nw == 3) {
         r->kind = REC_SET;
         r->arg = dup_word(w[1]);
@@ -382,7 +395,7 @@ static int parse_header(Record *r, char **w, int nw, const char *line, char *msg
     } else {
         snprintf(msg, msgcap,
                  "unknown record \"%s\" (statement ok|error, query TYPES [SORT], feed PATH [header], mkdir PATH, "
-                 "step [error] QUERY, restart, set KEY VALUE, wait)",
+                 "step [error] QUERY, restart, set KEY VALUE, wait, sleep MS)",
                  line);
         return -1;
     }
@@ -730,19 +743,7 @@ static char *expected_text(const Record *r) {
     return want.p;
 }
 
-/* ------------------------------------------------------------------ the streaming API */
-
-/*
-** Transitional: while the streaming runtime is being written, the engine
-** library may not define these yet.  Weak references keep the runner (and
-** the batch tests) linking; a streaming record then fails with a clear
-** message.  Remove once stream/ has landed.
-*/
-#pragma weak weir_step
-#pragma weak weir_set_option
-#pragma weak weir_wait
-
-static bool stream_api_present(void) { return weir_step && weir_set_option && weir_wait; }
+/* ------------------------------------------------------------------ sessions */
 
 /*
 ** Open the file's session on R->dbpath with manual triggers, so that
@@ -753,7 +754,7 @@ static int session_open(Runner *R, char **err) {
     R->w = NULL;
     weir *w;
     if (weir_open(R->dbpath, &w, err) != 0) return -1;
-    if (stream_api_present() && weir_set_option(w, "manual_triggers", "true", err) != 0) {
+    if (weir_set_option(w, "manual_triggers", "true", err) != 0) {
         weir_close(w);
         return -1;
     }
@@ -1105,11 +1106,6 @@ static bool run_record(Runner *R, const Record *r) {
         fail_begin(R, r, "no session (an earlier restart failed)");
         return false;
     }
-    bool streaming = r->kind == REC_STEP || r->kind == REC_STEP_ERROR || r->kind == REC_SET || r->kind == REC_WAIT;
-    if (streaming && !stream_api_present()) {
-        fail_begin(R, r, "the engine has no streaming API yet (weir_step, weir_set_option, weir_wait)");
-        return false;
-    }
     switch (r->kind) {
     case REC_STATEMENT_OK:
     case REC_STATEMENT_ERROR: return run_statement(R, r);
@@ -1121,6 +1117,12 @@ static bool run_record(Runner *R, const Record *r) {
     case REC_RESTART: return run_restart(R, r);
     case REC_SET: return run_set(R, r);
     case REC_WAIT: return run_wait(R, r);
+    case REC_SLEEP: {
+        struct timespec ts = {.tv_sec = r->ms / 1000, .tv_nsec = (r->ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+        return true;
+    }
     }
     return false;
 }
@@ -1136,11 +1138,13 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 
 /*
 ** Is a `skipif NAME` / `onlyif NAME` condition's NAME true for this run?
-** "splits" holds in split mode, "weir" always; any other name (another
-** engine, in sqllogictest's sense) never does.
+** "splits" holds in split mode, "splits=N" in split mode with N lines per
+** file (for records that name the files a split makes), "weir" always; any
+** other name (another engine, in sqllogictest's sense) never does.
 */
 static bool condition_holds(const Runner *R, const char *name) {
     if (strcmp(name, "splits") == 0) return R->splits > 0;
+    if (strncmp(name, "splits=", 7) == 0) return R->splits > 0 && R->splits == atoi(name + 7);
     return strcmp(name, "weir") == 0;
 }
 
