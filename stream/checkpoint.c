@@ -234,11 +234,14 @@ void ckpt_finalize(Ckpt *c) {
     memset(c, 0, sizeof *c);
 }
 
-/* Step a prepared statement once and reset it for the next use. */
+/*
+** Step a prepared statement once and reset it for the next use.  Every use
+** binds all its parameters again, so bindings are not cleared (that costs
+** per state entry); the one statement binding batch-arena text clears its own.
+*/
 static int run(Ckpt *c, sqlite3_stmt *st, Err *err, const char *what) {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     return rc == SQLITE_DONE ? 0 : sql_error(c->db, err, what);
 }
 
@@ -289,7 +292,9 @@ int ckpt_reject(Ckpt *c, const char *source, const char *location, const char *r
     sqlite3_bind_text64(st, 4, rlen ? record : "", rlen, SQLITE_STATIC, SQLITE_UTF8);
     sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, ts_text(at_us, buf), -1, SQLITE_TRANSIENT);
-    return run(c, st, err, "cannot write weir_rejects");
+    int rc = run(c, st, err, "cannot write weir_rejects");
+    sqlite3_clear_bindings(st);   /* the record's text dies with the batch */
+    return rc;
 }
 
 int ckpt_set_batches(Ckpt *c, int64_t batches, int64_t now_us, Err *err) {

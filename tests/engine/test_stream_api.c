@@ -236,7 +236,7 @@ static void test_incompatible_plan(void **state) {
     ok(f->w, "CREATE MATERIALIZED VIEW m AS SELECT k, SUM(v) AS n FROM ev GROUP BY k;", NULL);
     step(f, "m", 1, "a|1|1");   /* started over: the file is read again */
     /* a checkpoint of a sink is dropped with DROP SINK, also from a later session */
-    ok(f->w, "CREATE SINK s WITH (connector = 'sqlite', 'table' = 's_out') AS SELECT k FROM ev;", NULL);
+    ok(f->w, "CREATE SINK s WITH (connector = 'sqlite', table = 's_out') AS SELECT k FROM ev;", NULL);
     reopen(f);
     query(f->w, "SELECT name FROM weir_queries ORDER BY name;", "m\ns");
     fails(f->w, "DROP SINK m;", "\"m\" is a table, not a sink");
@@ -426,7 +426,7 @@ static void test_sinks(void **state) {
     manual(f);
     okf(f, SOURCE_EV);
     put_file(f, "in/001.csv", "k,v\na,1\nb,2\n");
-    ok(f->w, "CREATE SINK s1 WITH (connector = 'sqlite', 'table' = 's1_out') AS SELECT k, v FROM ev;", NULL);
+    ok(f->w, "CREATE SINK s1 WITH (connector = 'sqlite', table = 's1_out') AS SELECT k, v FROM ev;", NULL);
     okf(f, "CREATE SINK s2 WITH (connector = 'sqlite', path = 'DIR/other.db', 'table' = 'agg') AS "
            "SELECT k, SUM(v) AS t FROM ev GROUP BY k;");
     okf(f, "CREATE SINK s3 WITH (connector = 'file', path = 'DIR/out', format = 'csv') AS "
