@@ -13,3 +13,12 @@ ninja -C build-bench bench/bench_spine >/dev/null
 ninja -C build-bench bench/bench_stream >/dev/null
 ./build-bench/bench/bench_stream "${WEIR_BENCH_GEN_ROWS:-50000000}" "${WEIR_BENCH_CSV_ROWS:-2000000}" \
     "${WEIR_BENCH_MEM_ROWS:-2000000}"
+
+# Event time (issue 4): generator (50 M rows, event time over 84 minutes) and 2 M CSV rows in 20
+# files -> 1-minute TUMBLE COUNT/SUM per 1,000 keys -> SQLite APPEND; HOP (size/slide = 30) vs
+# TUMBLE; sqlite3 baselines in the same run.  Sizes: WEIR_BENCH_GEN_ROWS, WEIR_BENCH_CSV_ROWS,
+# WEIR_BENCH_HOP_ROWS, WEIR_BENCH_WINDOW_BASE_ROWS.
+ninja -C build-bench bench/bench_window >/dev/null
+./build-bench/bench/bench_window "${WEIR_BENCH_GEN_ROWS:-50000000}" "${WEIR_BENCH_CSV_ROWS:-2000000}" \
+    "${WEIR_BENCH_HOP_ROWS:-${WEIR_BENCH_GEN_ROWS:-50000000}}" \
+    "${WEIR_BENCH_WINDOW_BASE_ROWS:-${WEIR_BENCH_GEN_ROWS:-50000000}}"

@@ -75,6 +75,13 @@ typedef struct SourceVT {
     int (*seek)(Source *s, const char *offset, Err *err); /* before the first plan_batch */
     bool (*ended)(Source *s);                         /* bounded and everything delivered */
     void (*close)(Source *s);
+    /*
+    ** Optional (NULL when the source cannot say): where row `row` (a physical
+    ** row index) of chunk c, the chunk next() handed out last, comes from,
+    ** e.g. "path:line", written to buf[0..cap).  Valid until the following
+    ** next().  Returns 0, or -1 when unknown.
+    */
+    int (*row_location)(Source *s, const Chunk *c, uint32_t row, char *buf, size_t cap);
 } SourceVT;
 
 struct Source {
@@ -99,6 +106,9 @@ static inline const char *source_end_offset(Source *s) { return s->vt->end_offse
 static inline int source_seek(Source *s, const char *off, Err *e) { return s->vt->seek(s, off, e); }
 static inline bool source_ended(Source *s) { return s->vt->ended(s); }
 static inline void source_close(Source *s) { if (s) s->vt->close(s); }
+static inline int source_row_location(Source *s, const Chunk *c, uint32_t row, char *buf, size_t cap) {
+    return s && s->vt->row_location ? s->vt->row_location(s, c, row, buf, cap) : -1;
+}
 
 /* ------------------------------------------------------------ sinks */
 

@@ -449,7 +449,16 @@ static void file_close(Source *s) {
     free(fs);
 }
 
-static const SourceVT file_source_vt = {file_plan, file_next, file_end_offset, file_seek, file_ended, file_close};
+/* "path:line" of a row of the chunk handed out last (a chunk never spans files). */
+static int file_row_location(Source *s, const Chunk *c, uint32_t row, char *buf, size_t cap) {
+    FileSource *fs = (FileSource *)s;
+    if (!fs->rd || c != reader_chunk(fs->rd) || row >= reader_rows(fs->rd) || cap == 0) return -1;
+    snprintf(buf, cap, "%s:%lld", reader_input_name(fs->rd), (long long)reader_row_lines(fs->rd)[row]);
+    return 0;
+}
+
+static const SourceVT file_source_vt = {file_plan, file_next, file_end_offset, file_seek, file_ended, file_close,
+                                        file_row_location};
 
 /* ------------------------------------------------------------ options */
 

@@ -63,11 +63,6 @@ void eng_close_queries(weir *w) {
 
 /* ------------------------------------------------------------ planning a continuous query */
 
-static bool has_aggregate(const Plan *p) {
-    if (!p) return false;
-    return p->kind == PLAN_AGGREGATE || has_aggregate(p->left) || has_aggregate(p->right);
-}
-
 static bool reads_table(const Plan *p, const char *name) {
     if (!p) return false;
     if (p->kind == PLAN_SCAN && p->u.scan.table && strcasecmp(p->u.scan.table, name) == 0) return true;
@@ -128,18 +123,9 @@ int eng_start_continuous(StmtCtx *sc, const ContinuousReq *req, StreamQuery **ou
         if (!sc->err->set) err_at(sc->err, q->pos, "cannot plan the query");
         goto fail;
     }
+    /* APPEND over an aggregation passes only when it is grouped by an event-time window over a
+       WATERMARK: the runtime runs it append-only, each window emitted once when it is final */
     if (eng_check_output_mode(sc, q, p, &mode)) goto fail;
-    if (mode == EMIT_APPEND && has_aggregate(p)) {
-        /* Only a windowed aggregation over a watermarked source gets here: its windows
-           become final when watermarks arrive (next milestone); until then UPDATE. */
-        if (q->emit == EMIT_APPEND) {
-            err_at(sc->err, q->emit_pos >= 0 ? q->emit_pos : q->pos,
-                   "EMIT APPEND over a windowed aggregation needs event-time watermarks to finalize windows, "
-                   "which are not supported yet; use EMIT UPDATE or EMIT COMPLETE");
-            goto fail;
-        }
-        mode = EMIT_UPDATE;
-    }
     if (eng_check_unique_columns(sc, &p->schema, q->pos)) goto fail;
     if (req->kind == STREAM_MATVIEW && reads_table(p, req->name)) {
         err_at(sc->err, eng_table_ref_pos(q, req->name), "materialized view \"%s\" cannot read its own result table",
@@ -423,6 +409,8 @@ int eng_show_queries(StmtCtx *sc, ResultSet *rs) {
         StreamStats s;
         stream_stats(q, &s);
         Value rate = {.type = TYPE_DOUBLE, .u.d = s.rows_per_s};
+        char wbuf[40];
+        const char *wm = stream_watermark_text(s.watermark, wbuf);
         const char *row[10] = {
             stream_name(q),
             stream_status_name(s.status),
@@ -432,7 +420,7 @@ int eng_show_queries(StmtCtx *sc, ResultSet *rs) {
             arena_printf(sc->arena, "%lld", (long long)s.last_batch_ms),
             arena_printf(sc->arena, "%lld", (long long)s.state_rows),
             arena_printf(sc->arena, "%lld", (long long)s.rejects),
-            NULL,   /* watermark: event time arrives with the next milestone */
+            wm ? arena_strdup(sc->arena, wm) : NULL,   /* NULL: none yet (or no WATERMARK) */
             s.last_error[0] ? arena_strdup(sc->arena, s.last_error) : NULL,
         };
         rs_add_row(rs, row);

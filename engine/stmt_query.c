@@ -108,11 +108,17 @@ static const Plan *agg_window(const Plan *agg) {
 }
 
 /*
-** Does the time column of window `win` carry a WATERMARK?  Only a column of
-** a SOURCE declared with WATERMARK FOR does: a table has no watermark, so a
-** window over it is never final for EMIT APPEND.  Records what is missing.
+** Does the time column of window `win` carry a WATERMARK?  It does when the
+** planner marked it as event time (planner/event_time.c): a SOURCE's
+** WATERMARK FOR column, renamed, filtered, joined, or shifted by a constant
+** interval or date_trunc'ed; a table has no watermark, so a window over it is
+** never final for EMIT APPEND.  The marks are what the executor finalizes
+** windows by, so they decide.  Otherwise records what is missing (the
+** column and the table or source it comes from) for the message.
 */
 static bool window_has_watermark(StmtCtx *sc, const Plan *win, ModeInfo *mi) {
+    int tc = win->u.window.time_col;
+    if (win->left && tc >= 0 && tc < win->left->schema.ncols && win->left->schema.cols[tc].event_time) return true;
     Origin o;
     mi->time_col = win->left && win->u.window.time_col < win->left->schema.ncols
                        ? win->left->schema.cols[win->u.window.time_col].name
@@ -131,7 +137,7 @@ static bool window_has_watermark(StmtCtx *sc, const Plan *win, ModeInfo *mi) {
     mi->rel = e->name;
     mi->rel_kind = e->kind == CAT_SOURCE ? "source" : eng_kind_name(e->kind);
     if (relcol >= 0 && relcol < e->schema.ncols) mi->time_col = e->schema.cols[relcol].name;
-    return e->kind == CAT_SOURCE && e->watermark_col >= 0 && e->watermark_col == relcol;
+    return false;
 }
 
 static bool reads_stream(const Plan *p) {
@@ -168,6 +174,10 @@ static void mode_scan(StmtCtx *sc, const Plan *p, ModeInfo *mi) {
             mi->unwindowed_agg = true;
         else if (!mi->no_watermark && !window_has_watermark(sc, win, mi))
             mi->no_watermark = true;
+        else if (p->u.agg.window_end_group < 0)
+            /* the planner found no group saying when a window is final (event_time.c): the
+               executor would never finalize it, so its rows are not final either */
+            mi->unwindowed_agg = true;
     }
     mode_scan(sc, p->left, mi);
     mode_scan(sc, p->right, mi);
@@ -177,9 +187,14 @@ static void mode_scan(StmtCtx *sc, const Plan *p, ModeInfo *mi) {
 ** Apply CONTRACT §4 to a bound (not yet optimized) query: refuse EMIT APPEND
 ** for an aggregation whose rows are never final (and, over streams, for
 ** other constructs that retract rows: a LEFT JOIN with a stream on the
-** right, ORDER BY ... LIMIT), and EMIT COMPLETE for a query without
-** aggregation.  *mode receives the effective mode (the default
-** is APPEND where allowed, else UPDATE).  0 / -1 (err set at the EMIT clause).
+** right, ORDER BY ... LIMIT, ROW_NUMBER / top-N), and EMIT COMPLETE for a
+** query without aggregation.  An aggregation is appendable when it is
+** grouped by window_start / window_end of a TUMBLE, HOP or SESSION whose
+** time column is a SOURCE's WATERMARK column (the planner then gives it an
+** agg.window_end_group): the executor, run append-only, emits each window
+** once, when the watermark passes its end.  *mode receives the effective
+** mode (the default is APPEND where allowed, else UPDATE).  0 / -1 (err set
+** at the EMIT clause).
 */
 int eng_check_output_mode(StmtCtx *sc, const AstSelect *q, const Plan *logical, EmitMode *mode) {
     ModeInfo mi = {0};
@@ -195,9 +210,9 @@ int eng_check_output_mode(StmtCtx *sc, const AstSelect *q, const Plan *logical, 
                           "not final; use EMIT UPDATE, or an inner JOIN");
         if (mi.unfinal == UNFINAL_TOP_N)
             return err_at(sc->err, pos,
-                          "EMIT APPEND is not allowed for ORDER BY ... LIMIT over a stream: a row leaves the first "
-                          "rows when a better one arrives, so rows are not final; use EMIT UPDATE (or EMIT "
-                          "COMPLETE over an aggregation)");
+                          "EMIT APPEND is not allowed for a top-N over a stream (ORDER BY ... LIMIT, "
+                          "ROW_NUMBER() OVER (...)): a row leaves the first rows when a better one arrives, so rows "
+                          "are not final; use EMIT UPDATE (or EMIT COMPLETE over an aggregation)");
         if (mi.unwindowed_agg)
             return err_at(sc->err, pos,
                           "EMIT APPEND is not allowed for an aggregation without an event-time window: its rows "
@@ -218,8 +233,8 @@ int eng_check_output_mode(StmtCtx *sc, const AstSelect *q, const Plan *logical, 
         if (mi.no_watermark)
             return err_at(sc->err, pos,
                           "EMIT APPEND needs a WATERMARK on the window's time column \"%s\" (a column of a source "
-                          "declared with WATERMARK FOR), so that windows become final; use EMIT UPDATE or EMIT "
-                          "COMPLETE",
+                          "declared with WATERMARK FOR, or one shifted from it by a constant INTERVAL), so that "
+                          "windows become final; use EMIT UPDATE or EMIT COMPLETE",
                           mi.time_col);
         *mode = EMIT_APPEND;
         return 0;

@@ -11,7 +11,11 @@
 **
 ** Connector options are described by one table (CONNECTORS): for each
 ** connector and role, the keys it takes with the kind of value each expects,
-** the keys it requires, and a prefix of pass-through keys (kafka.*).
+** the keys it requires, and a prefix of pass-through keys (kafka.*).  Every
+** source also takes the runtime's event-time options late and max_future
+** (stream.h): checked here, and taken out before the connector's own check
+** (the runtime takes them out before source_open too).  max_future needs a
+** WATERMARK: it bounds the event-time column.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +39,7 @@ typedef enum OptKind {
     OPT_OFFSETS,    /* earliest / latest */
     OPT_ON_ERROR,   /* fail / reject */
     OPT_TIMESTAMP,  /* a timestamp in the contract's text format */
+    OPT_RUNTIME,    /* late / max_future: the runtime's own (stream_check_runtime_option) */
 } OptKind;
 
 typedef struct OptSpec {
@@ -53,20 +58,26 @@ typedef struct ConnSpec {
 
 static const OptSpec FILE_TABLE_OPTS[] = {
     {"path", OPT_TEXT}, {"format", OPT_FORMAT}, {"header", OPT_BOOL}, {"delimiter", OPT_CHAR}, {NULL, 0}};
+/* Every source also takes the runtime's event-time options (stream.h): late, max_future. */
 static const OptSpec FILE_SOURCE_OPTS[] = {
     {"path", OPT_TEXT}, {"format", OPT_FORMAT}, {"header", OPT_BOOL}, {"delimiter", OPT_CHAR},
     {"max_files_per_trigger", OPT_POSINT}, {"max_records_per_trigger", OPT_POSINT}, {"bounded", OPT_BOOL},
-    {"on_error", OPT_ON_ERROR}, {NULL, 0}};
+    {"on_error", OPT_ON_ERROR}, {"late", OPT_RUNTIME}, {"max_future", OPT_RUNTIME}, {NULL, 0}};
 static const OptSpec KAFKA_SOURCE_OPTS[] = {
     {"topic", OPT_TEXT}, {"bootstrap.servers", OPT_TEXT}, {"format", OPT_FORMAT}, {"header", OPT_BOOL},
     {"delimiter", OPT_CHAR}, {"starting_offsets", OPT_OFFSETS}, {"max_records_per_trigger", OPT_POSINT},
-    {"bounded", OPT_BOOL}, {"on_error", OPT_ON_ERROR}, {NULL, 0}};
+    {"bounded", OPT_BOOL}, {"on_error", OPT_ON_ERROR}, {"late", OPT_RUNTIME}, {"max_future", OPT_RUNTIME},
+    {NULL, 0}};
 static const OptSpec SOCKET_SOURCE_OPTS[] = {
     {"host", OPT_TEXT}, {"port", OPT_PORT}, {"format", OPT_FORMAT}, {"delimiter", OPT_CHAR},
-    {"max_records_per_trigger", OPT_POSINT}, {"bounded", OPT_BOOL}, {"on_error", OPT_ON_ERROR}, {NULL, 0}};
+    {"max_records_per_trigger", OPT_POSINT}, {"bounded", OPT_BOOL}, {"on_error", OPT_ON_ERROR},
+    {"late", OPT_RUNTIME}, {"max_future", OPT_RUNTIME}, {NULL, 0}};
 static const OptSpec GENERATOR_SOURCE_OPTS[] = {
     {"rows_per_second", OPT_RATE}, {"rows", OPT_COUNT}, {"seed", OPT_INT}, {"pace", OPT_BOOL},
-    {"start", OPT_TIMESTAMP}, {"max_records_per_trigger", OPT_POSINT}, {"bounded", OPT_BOOL}, {NULL, 0}};
+    {"start", OPT_TIMESTAMP}, {"max_records_per_trigger", OPT_POSINT}, {"bounded", OPT_BOOL},
+    {"late", OPT_RUNTIME}, {"max_future", OPT_RUNTIME}, {NULL, 0}};
+static const OptSpec SQLITE_SOURCE_OPTS[] = {
+    {"path", OPT_TEXT}, {"table", OPT_TEXT}, {"late", OPT_RUNTIME}, {"max_future", OPT_RUNTIME}, {NULL, 0}};
 static const OptSpec SQLITE_OPTS[] = {{"path", OPT_TEXT}, {"table", OPT_TEXT}, {NULL, 0}};
 static const OptSpec FILE_SINK_OPTS[] = {
     {"path", OPT_TEXT}, {"format", OPT_FORMAT}, {"header", OPT_BOOL}, {"delimiter", OPT_CHAR}, {NULL, 0}};
@@ -88,7 +99,7 @@ static const ConnSpec CONNECTORS[] = {
     {"kafka", ROLE_SOURCE, KAFKA_SOURCE_OPTS, REQ_KAFKA, "kafka.", false},
     {"socket", ROLE_SOURCE, SOCKET_SOURCE_OPTS, REQ_SOCKET, NULL, false},
     {"generator", ROLE_SOURCE, GENERATOR_SOURCE_OPTS, REQ_NONE, NULL, true},
-    {"sqlite", ROLE_SOURCE, SQLITE_OPTS, REQ_SQLITE_SOURCE, NULL, false},
+    {"sqlite", ROLE_SOURCE, SQLITE_SOURCE_OPTS, REQ_SQLITE_SOURCE, NULL, false},
     {"file", ROLE_SINK, FILE_SINK_OPTS, REQ_PATH_FORMAT, NULL, false},
     {"kafka", ROLE_SINK, KAFKA_SINK_OPTS, REQ_KAFKA, "kafka.", false},
     {"console", ROLE_SINK, CONSOLE_SINK_OPTS, REQ_NONE, NULL, false},
@@ -193,6 +204,11 @@ static int check_value(StmtCtx *sc, const AstOption *o, OptKind kind) {
             return err_at(sc->err, o->pos, "option \"%s\" must be a timestamp 'YYYY-MM-DD HH:MM:SS', not '%s'",
                           o->key, v);
         return 0;
+    case OPT_RUNTIME: {
+        char msg[ERR_MSG_MAX];
+        if (stream_check_runtime_option(o->key, v, msg, sizeof msg)) return err_at(sc->err, o->pos, "%s", msg);
+        return 0;
+    }
     }
     return 0;
 }
@@ -351,6 +367,21 @@ static ConnOption *conn_options(StmtCtx *sc) {
     return o;
 }
 
+/*
+** A source's options as its connector sees them: without the runtime's own
+** (late, max_future; stream.h), which the runtime strips before source_open
+** too.  *n receives their number.
+*/
+static ConnOption *connector_options(StmtCtx *sc, int *n) {
+    const AstStmt *st = sc->st;
+    ConnOption *o = ARENA_ARRAY(sc->arena, ConnOption, st->noptions + 1);
+    *n = 0;
+    for (int i = 0; i < st->noptions; i++)
+        if (!stream_runtime_option(st->options[i].key))
+            o[(*n)++] = (ConnOption){st->options[i].key, st->options[i].value};
+    return o;
+}
+
 static const char *option_value(const AstStmt *st, const char *key) {
     for (int i = 0; i < st->noptions; i++)
         if (st->options[i].key && strcasecmp(st->options[i].key, key) == 0) return st->options[i].value;
@@ -360,9 +391,10 @@ static const char *option_value(const AstStmt *st, const char *key) {
 /* The connector's own check of a source's options (source_check); errors point at WITH. */
 static int check_with_connector(StmtCtx *sc, const Schema *schema) {
     const AstStmt *st = sc->st;
+    int nopts;
+    ConnOption *opts = connector_options(sc, &nopts);
     ConnConfig cfg = {
-        .name = st->name, .options = conn_options(sc), .noptions = st->noptions, .schema = *schema,
-        .now_us = sc->now_us,
+        .name = st->name, .options = opts, .noptions = nopts, .schema = *schema, .now_us = sc->now_us,
     };
     const char *conn = option_value(st, "connector");
     if (source_check(conn ? conn : "", &cfg, sc->err) == 0) return 0;
@@ -387,6 +419,12 @@ int eng_create_source(StmtCtx *sc) {
     int64_t delay;
     if (check_watermark(sc, &schema, &wcol, &delay)) return -1;
     if (eng_check_options(sc, ROLE_SOURCE, &schema)) return -1;
+    for (int i = 0; i < st->noptions; i++)
+        if (wcol < 0 && strcasecmp(st->options[i].key, "max_future") == 0)
+            return err_at(sc->err, st->options[i].pos,
+                          "option \"max_future\" needs a WATERMARK: it bounds the event-time column; declare "
+                          "WATERMARK FOR col AS col - INTERVAL '...' in source \"%s\"",
+                          st->name);
     if (check_with_connector(sc, &schema)) return -1;
     CatEntry *e = catalog_add(sc->w->cat, CAT_SOURCE, st->name, &schema, sc->err);
     if (!e) {

@@ -215,6 +215,13 @@ static void number(Executor *x, Operator *op, int *next) {
         if (op->child[k]) number(x, op->child[k], next);
 }
 
+/* Run every operator's prepare hook, inputs before the operators that read them. */
+static int prepare(Operator *op) {
+    for (int k = 0; k < 2; k++)
+        if (op->child[k] && prepare(op->child[k])) return -1;
+    return op->vt->prepare ? op->vt->prepare(op) : 0;
+}
+
 static bool is_streaming_leaf(const Operator *op) {
     return op->plan->kind == PLAN_SCAN && op->plan->u.scan.streaming;
 }
@@ -226,6 +233,7 @@ Executor *exec_new(const Plan *plan, ChunkSink sink, void *ud, const ExecOptions
     x->ud = ud;
     if (opt) x->opt = *opt;
     x->err = err;
+    x->wm_set = x->wm_done = x->wm_next = INT64_MIN;
     arena_init(&x->arena, 0);
     x->root = build(x, plan, NULL, 0, 0);
     if (!x->root) {
@@ -236,6 +244,10 @@ Executor *exec_new(const Plan *plan, ChunkSink sink, void *ud, const ExecOptions
     x->byid = arena_alloc(&x->arena, sizeof(Operator *) * (size_t)x->nops);
     int next = 0;
     number(x, x->root, &next);
+    if (prepare(x->root)) {
+        exec_free(x);
+        return NULL;
+    }
     return x;
 }
 
@@ -307,6 +319,10 @@ int exec_finish_round(Executor *x) {
     for (int i = 0; i < x->nleaves; i++)
         if (exec_finish_leaf(x, i)) return -1;
     x->mid_round = false;
+    /* every operator finalized up to this watermark: later rounds drop rows behind it */
+    int64_t w = x->wm_set > x->wm_done ? x->wm_set : x->wm_done;
+    if (x->wm_next > w) w = x->wm_next;
+    x->wm_done = w;
     return 0;
 }
 
@@ -329,6 +345,112 @@ int exec_run_static(Executor *x) {
         if (op_finish(leaf, 0)) return -1;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------- event time */
+
+void exec_set_watermark(Executor *x, int64_t wm_us) { x->wm_set = wm_us; }
+
+/* The next finish finalizes up to wm_us; a watermark never moves back. */
+void exec_advance_watermark(Executor *x, int64_t wm_us) {
+    if (wm_us > x->wm_next) x->wm_next = wm_us;
+}
+
+int64_t exec_late_rows(const Executor *x) { return x->late_rows; }
+
+void exec_set_late_sink(Executor *x, LateRowFn fn, void *ud) {
+    x->late_fn = fn;
+    x->late_ud = ud;
+}
+
+void op_late(Operator *op, int64_t n) { op->x->late_rows += n; }
+
+/*
+** The row's text for the late sink: each column as weir prints values,
+** comma-separated (the runtime stores it as the record that missed its
+** window).  Built in a throwaway arena: late rows are rare, and the
+** operator's scratch arena may hold the chunk being processed.
+*/
+void op_late_row(Operator *op, const Chunk *c, uint32_t i, int64_t ws, int64_t we, int skip1, int skip2) {
+    Executor *x = op->x;
+    if (!x->late_fn) return;
+    Arena a;
+    arena_init(&a, 4096);
+    size_t len = 0, cap = 256;
+    char *buf = arena_alloc(&a, cap);
+    buf[0] = 0;
+    bool first = true;
+    for (int k = 0; k < c->ncols; k++) {
+        if (k == skip1 || k == skip2) continue;
+        Value v;
+        vec_get(&c->cols[k], i, &v);
+        if (c->cols[k].type == TYPE_NULL) v.null = true;
+        const char *t = value_to_text(&a, &v);
+        size_t tl = strlen(t);
+        if (len + tl + 2 > cap) {
+            while (len + tl + 2 > cap) cap *= 2;
+            char *nb = arena_alloc(&a, cap);
+            memcpy(nb, buf, len + 1);
+            buf = nb;
+        }
+        if (!first) buf[len++] = ',';
+        first = false;
+        memcpy(buf + len, t, tl + 1);
+        len += tl;
+    }
+    x->late_fn(x->late_ud, ws, we, buf);
+    arena_free(&a);
+}
+
+bool op_col_origin(const Plan *p, int col, const Plan **node, int *ocol) {
+    for (int depth = 0; p && depth < 100000; depth++) {
+        if (col < 0 || col >= p->schema.ncols) return false;
+        int nin = p->left ? p->left->schema.ncols : 0;
+        switch (p->kind) {
+        case PLAN_FILTER:
+        case PLAN_SORT:
+        case PLAN_LIMIT:
+            if (!p->left) return false;
+            p = p->left;
+            continue;
+        case PLAN_PROJECT: {
+            const Expr *e = col < p->u.project.n ? p->u.project.exprs[col] : NULL;
+            if (!e || e->kind != EXPR_COLUMN) return false;
+            col = e->col;
+            p = p->left;
+            continue;
+        }
+        case PLAN_JOIN:
+            if (col >= nin) {
+                col -= nin;
+                p = p->right;
+            } else {
+                p = p->left;
+            }
+            continue;
+        case PLAN_WINDOW:
+        case PLAN_ROWNUMBER:
+        case PLAN_TOPN:
+            if (p->left && col < nin) {
+                p = p->left;
+                continue;
+            }
+            break;
+        case PLAN_AGGREGATE:
+            if (col < p->u.agg.ngroups && p->u.agg.groups[col] && p->u.agg.groups[col]->kind == EXPR_COLUMN) {
+                col = p->u.agg.groups[col]->col;
+                p = p->left;
+                continue;
+            }
+            break;
+        default:
+            break;
+        }
+        *node = p;
+        *ocol = col;
+        return true;
+    }
+    return false;
 }
 
 /* ------------------------------------------------------------- state */
@@ -385,11 +507,6 @@ static int check_node(const Plan *p, Err *err, int depth, bool *streaming) {
     *streaming = ls || rs || (p->kind == PLAN_SCAN && p->u.scan.streaming);
     if (!*streaming) return 0;   /* static: read once, insert-only, anything goes */
     switch (p->kind) {
-    case PLAN_WINDOW:
-        if (p->u.window.kind == WINDOW_SESSION)
-            return err_set(err, "SESSION windows are not supported in continuous queries yet; use TUMBLE or HOP "
-                                "windows, or run the query as a batch SELECT over a table");
-        break;
     case PLAN_JOIN:
         if (p->u.join.kind == PJOIN_LEFT && !ls && rs)
             return err_set(err, "LEFT JOIN with a stream on the right and a static table on the left is not "

@@ -76,8 +76,8 @@ int exec_state_changes(Executor *x, StatePutFn put, void *ud);
 int exec_state_load(Executor *x, int op, const void *key, size_t klen, const void *val, size_t vlen);
 
 /*
-** Refuse a plan a continuous query cannot maintain (SESSION windows over a
-** stream, a static table LEFT JOIN a stream), with the reason and a way out.
+** Refuse a plan a continuous query cannot maintain (a static table LEFT JOIN
+** a stream), with the reason and a way out.
 ** Static parts of the plan (no SOURCE below) are not restricted.  0 / -1.
 ** exec_push_leaf and exec_run_static apply it too.
 */

@@ -70,6 +70,48 @@
 ** DOUBLE SUM/AVG under retractions count NaN and infinite inputs instead of
 ** adding them (add_double), so retracting a NaN gives back the finite sum.
 ** Sums whose finite values overflow to infinity are not retractable.
+**
+** Event time (CONTRACT §4; exec.h "Event time").  agg_prepare gives the
+** aggregate a role from agg.window_end_group:
+**
+**     WK_WINDOW  groups are windows (the group is a TUMBLE/HOP/SESSION
+**                window_end, or a TUMBLE/HOP window_start: end = start + size)
+**     WK_EVENT   SELECT DISTINCT over an event-time column (no aggregates)
+**     WK_NONE    everything else, an aggregate grouped by a plain event-time
+**                column included: nothing is dropped or evicted
+**
+** push (drop_late): a row of a window already final (window_end <= the
+** watermark the batch began with) is dropped, counted and reported to the
+** late sink -- the window operator expanded a HOP row into one row per
+** window, so the row still counts in its open windows; for WK_EVENT, a row
+** whose event time is below the watermark is dropped.
+** finish (finalize): the groups whose time came under the watermark the
+** round ends with are final.  They wait in buckets by finalization time
+** (one bucket per window end, a FIFO list of groups each), so a round
+** touches only the groups it finalizes.  In APPEND mode (ExecOptions.
+** append_only) a window's row is emitted exactly once, here, and never
+** before; in UPDATE mode it was emitted as it changed.  Then the group is
+** evicted (evict_group): its table slot is deleted (backward shift), its
+** accumulators zeroed and its id put on a free list that new groups take
+** ids from, so the per-group arrays stop growing; its set members leave the
+** value sets the same way; the keys of its state entries the runtime may
+** hold are queued as deletions for the next exec_state_changes, so a
+** restart does not resurrect it.  Strings of evicted keys stay in the key
+** string arena until compact_strings copies the live ones to a new arena
+** (after more evictions than live groups).
+**
+** HOP panes: when a HOP window feeds this aggregate through filters and
+** projections only, window_start / window_end are only grouped by (never
+** computed with), and the aggregates add up exactly (COUNT, COUNT(x), SUM
+** and AVG of integers, no DISTINCT), try_panes switches the window to panes
+** -- each row emitted once, in its slide-sized pane -- and the rows are
+** aggregated per pane in a per-round pane table (an AggOp of accumulators
+** only).  pane_flush (at finish, or when the pane table grows big) adds
+** every pane group to the size / slide windows containing its pane,
+** vectorized through the ordinary group lookup, skipping windows already
+** final for the round's rows.  A HOP then costs about a TUMBLE of its
+** slide plus one window update per (pane group, window), instead of
+** size / slide updates per row.
 */
 #include <math.h>
 #include <string.h>
@@ -96,7 +138,10 @@ typedef struct ValueSet {
     uint32_t smask;
     uint32_t *plist, np, pcap;  /* entries < pbase changed since the last report */
     uint32_t pbase;      /* entries >= pbase are new since the last report */
+    uint32_t *efree, nefree, efcap;  /* entries of evicted groups, for reuse (egroup = ENTRY_FREE) */
 } ValueSet;
+
+#define ENTRY_FREE UINT32_MAX
 
 typedef struct AggCol {
     const AggSpec *spec;
@@ -120,9 +165,28 @@ typedef struct AggCol {
     uint8_t *oldnull;    /* per dirty entry: that output was NULL */
 } AggCol;
 
-enum { GF_DIRTY = 1, GF_PENDING = 2 };
+enum { GF_DIRTY = 1, GF_PENDING = 2, GF_FREE = 4 };
 
-typedef struct AggOp {
+/* Event-time role of the aggregate (agg_prepare). */
+enum { WK_NONE, WK_WINDOW, WK_EVENT };
+
+/* The groups final at the same time t (once t <= watermark), a list through wnext1. */
+typedef struct Bucket {
+    int64_t t;
+    uint32_t head1, tail1;   /* group + 1; 0 = none */
+} Bucket;
+
+typedef struct AggOp AggOp;
+
+/* HOP panes (see the file comment): per-round partial aggregates by pane. */
+typedef struct Panes {
+    AggOp *t;            /* the pane table: groups (pane, other keys), accumulators only */
+    int wsg, weg;        /* the groups holding window_start / window_end (-1: not grouped) */
+    int64_t size, slide;
+    int64_t n;           /* windows per pane: size / slide */
+} Panes;
+
+struct AggOp {
     Operator op;
     int nkeys, naggs;
     bool fast;           /* single 64-bit integer key */
@@ -145,7 +209,23 @@ typedef struct AggOp {
     AggCol *aggs;
     bool ready;          /* setup() done */
     StateBuf kb, vb;     /* state report: key and value being encoded */
-} AggOp;
+    /* Event time (agg_prepare, drop_late, finalize) */
+    int wkind;           /* WK_* */
+    int wgroup;          /* the group holding the window end / the event time */
+    int64_t woff;        /* window end = that group's value + woff (window_start of TUMBLE/HOP: size) */
+    int64_t wsize;       /* TUMBLE/HOP size, for late rows' window_start; 0 unknown */
+    int lskip[2];        /* input columns that are the window's bounds: not in late rows' text */
+    /* Watched groups by finalization time: buckets bk[bfirst..bn) in increasing t
+       (few: one per open window end), each a FIFO list of groups through wnext1. */
+    Bucket *bk;
+    uint32_t bfirst, bn, bcap;
+    uint32_t *wnext1;    /* per group: next group of its bucket + 1 */
+    uint32_t *freel, nfree, fcap;  /* evicted group ids, reused by new groups */
+    uint32_t evicted;    /* evictions since the last string compaction */
+    StateBuf tomb;       /* keys of evicted entries the runtime may hold: varint length, bytes */
+    Arena kstr;          /* strings of group keys, set members and TEXT extremes */
+    Panes *pane;         /* HOP panes, or NULL */
+};
 
 /* ------------------------------------------------------------ group storage */
 
@@ -159,6 +239,7 @@ static void *regrow(void *p, size_t elem, uint32_t oldcap, uint32_t newcap) {
 static void grow_groups(AggOp *a, uint32_t newcap) {
     uint32_t old = a->gcap;
     a->rowcount = regrow(a->rowcount, sizeof(int64_t), old, newcap);
+    if (a->wkind != WK_NONE) a->wnext1 = regrow(a->wnext1, sizeof(uint32_t), old, newcap);
     a->flags = regrow(a->flags, 1, old, newcap);
     for (int j = 0; j < a->naggs; j++) {
         AggCol *ac = &a->aggs[j];
@@ -214,14 +295,78 @@ static double dsum_value(const AggCol *ac, uint32_t g) {
     return ac->dsum[g];
 }
 
+/* ------------------------------------------------------------ finalization buckets */
+
+/*
+** The bucket of time t, created when absent.  Groups are created in roughly
+** increasing event time, so the newest bucket is checked first; otherwise a
+** binary search, and an insertion that shifts the later buckets (there are
+** about as many buckets as open windows).
+*/
+static uint32_t bucket_of(AggOp *a, int64_t t) {
+    if (a->bn > a->bfirst && a->bk[a->bn - 1].t == t) return a->bn - 1;
+    uint32_t lo = a->bfirst, hi = a->bn;
+    if (a->bn > a->bfirst && a->bk[a->bn - 1].t > t) {
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (a->bk[mid].t < t) lo = mid + 1;
+            else hi = mid;
+        }
+        if (a->bk[lo].t == t) return lo;
+    } else {
+        lo = a->bn;
+    }
+    if (a->bfirst > 0 && a->bfirst >= a->bcap / 2) {
+        /* buckets before bfirst are finalized: reclaim their room */
+        memmove(a->bk, a->bk + a->bfirst, sizeof(Bucket) * (a->bn - a->bfirst));
+        lo -= a->bfirst;
+        a->bn -= a->bfirst;
+        a->bfirst = 0;
+    }
+    if (a->bn == a->bcap) {
+        a->bcap = a->bcap ? 2 * a->bcap : 16;
+        a->bk = xrealloc(a->bk, sizeof(Bucket) * a->bcap);
+    }
+    memmove(a->bk + lo + 1, a->bk + lo, sizeof(Bucket) * (a->bn - lo));
+    a->bn++;
+    a->bk[lo] = (Bucket){t, 0, 0};
+    return lo;
+}
+
+/*
+** A new group g of an event-time aggregate: note when the watermark
+** finalizes it (window: its end <= watermark; event time: its key <
+** watermark, i.e. key + 1 <= watermark).  A NULL key is never final.
+*/
+static void watch_group(AggOp *a, uint32_t g) {
+    if (a->wkind == WK_NONE || rows_null(&a->keys, a->wgroup, g)) return;
+    int64_t v = *(const int64_t *)rows_ptr(&a->keys, a->wgroup, g), t;
+    if (__builtin_add_overflow(v, a->wkind == WK_EVENT ? 1 : a->woff, &t)) t = INT64_MAX;
+    uint32_t bi = bucket_of(a, t);   /* may move a->bk */
+    Bucket *b = &a->bk[bi];
+    a->wnext1[g] = 0;
+    if (b->tail1) a->wnext1[b->tail1 - 1] = g + 1;
+    else b->head1 = g + 1;
+    b->tail1 = g + 1;
+}
+
 /* A new group whose keys are row i of kv (kv NULL: the global group).  Returns its id. */
 static uint32_t new_group(AggOp *a, const Vec *kv, uint32_t i) {
+    const Vec *cols[a->nkeys > 0 ? a->nkeys : 1];
+    for (int c = 0; c < a->nkeys; c++) cols[c] = &kv[c];
+    if (a->nfree > 0) {
+        /* the id of an evicted group: its accumulators were zeroed when it left */
+        uint32_t g = a->freel[--a->nfree];
+        a->flags[g] &= (uint8_t)~GF_FREE;
+        rows_set_row(&a->keys, cols, i, g, 1);
+        watch_group(a, g);
+        return g;
+    }
     if (a->ngroups == a->gcap) grow_groups(a, a->gcap ? 2 * a->gcap : 64);
     uint32_t g = a->ngroups++;
     if (a->nkeys > 0) {
-        const Vec *cols[a->nkeys];
-        for (int c = 0; c < a->nkeys; c++) cols[c] = &kv[c];
         rows_append_row(&a->keys, cols, i, 1);
+        watch_group(a, g);
     }
     return g;
 }
@@ -362,6 +507,7 @@ static void vs_grow_slots(ValueSet *vs, uint32_t cap) {
     vs->slots = xcalloc(cap, sizeof(uint32_t));
     vs->smask = cap - 1;
     for (uint32_t e = 0; e < vs->n; e++) {
+        if (vs->egroup[e] == ENTRY_FREE) continue;
         uint64_t pos = vs->ehash[e] & vs->smask;
         while (vs->slots[pos]) pos = (pos + 1) & vs->smask;
         vs->slots[pos] = e + 1;
@@ -382,6 +528,18 @@ static uint32_t vs_add(AggCol *ac, uint32_t g, const Vec *v, uint32_t i, int64_t
     for (;;) {
         uint32_t e1 = vs->slots[pos];
         if (!e1) {
+            const Vec *cols[1] = {v};
+            if (vs->nefree > 0) {
+                /* the entry of an evicted group (vs_remove zeroed it) */
+                e = vs->efree[--vs->nefree];
+                rows_set_row(&vs->vals, cols, i, e, 1);
+                vs->egroup[e] = g;
+                vs->ehash[e] = h;
+                vs->enext1[e] = ac->head1[g];
+                ac->head1[g] = e + 1;
+                vs->slots[pos] = e + 1;
+                break;
+            }
             /* new entry */
             if (vs->n == vs->cap) {
                 uint32_t cap = vs->cap ? 2 * vs->cap : 64;
@@ -392,7 +550,6 @@ static uint32_t vs_add(AggCol *ac, uint32_t g, const Vec *v, uint32_t i, int64_t
                 vs->epend = regrow(vs->epend, 1, vs->cap, cap);
                 vs->cap = cap;
             }
-            const Vec *cols[1] = {v};
             e = rows_append_row(&vs->vals, cols, i, 1);
             vs->egroup[e] = g;
             vs->ecount[e] = 0;
@@ -508,7 +665,7 @@ static int update_minmax(AggOp *a, AggCol *ac, const Vec *v, const Chunk *c, con
         }
         case TYPE_TEXT: {
             Str x = VEC_STR(v)[i], *b = (Str *)ac->best;
-            if (!ac->has[g] || better(ac, &x, &b[g])) b[g] = str_dup(&a->op.state, x), ac->has[g] = 1;
+            if (!ac->has[g] || better(ac, &x, &b[g])) b[g] = str_dup(&a->kstr, x), ac->has[g] = 1;
             break;
         }
         case TYPE_BOOL: {
@@ -735,51 +892,436 @@ static void old_value(const AggCol *ac, uint32_t d, Value *out) {
 
 /* ------------------------------------------------------------ push */
 
-static int agg_push(Operator *op, int port, const Chunk *c) {
-    (void)port;
-    AggOp *a = (AggOp *)op;
+/*
+** Fold the active rows of c into t's row counts and aggregates: gids[k] is
+** the group of the k-th active row (NULL: the global group).  Arguments are
+** evaluated by `op` (whose scratch arena holds them).  0 / -1.
+*/
+static int accumulate(AggOp *t, Operator *op, const Chunk *c, const uint32_t *gids) {
     uint32_t n = chunk_active(c);
-    if (n == 0) return 0;
     const int64_t *wt = c->weights;
-    uint32_t *gids = NULL;
-
-    if (a->nkeys > 0) {
-        Vec *kv = arena_alloc(&op->scratch, sizeof(Vec) * (size_t)a->nkeys);
-        for (int j = 0; j < a->nkeys; j++)
-            if (op_eval(op, op->plan->u.agg.groups[j], c, &kv[j])) return -1;
-        gids = arena_alloc(&op->scratch, sizeof(uint32_t) * n);
-        if (lookup(a, kv, c, n, gids)) return -1;
-        if (a->gbase > 0) {
-            /* groups from earlier rounds: remember their rows before this chunk changes them */
-            uint32_t base = a->gbase;
-            for (uint32_t k = 0; k < n; k++)
-                if (gids[k] < base && !(a->flags[gids[k]] & GF_DIRTY)) snapshot(a, gids[k]);
-        }
-        int64_t *rc = a->rowcount;
+    int64_t *rc = t->rowcount;
+    if (gids) {
         if (!wt) {
             for (uint32_t k = 0; k < n; k++) rc[gids[k]]++;
         } else {
             for (uint32_t k = 0; k < n; k++) rc[gids[k]] += wt[chunk_row(c, k)];
         }
+    } else if (!wt) {
+        rc[0] += n;
     } else {
-        if (a->gbase > 0 && !(a->flags[0] & GF_DIRTY)) snapshot(a, 0);
-        if (!wt) {
-            a->rowcount[0] += n;
-        } else {
-            int64_t s = 0;
-            for (uint32_t k = 0; k < n; k++) s += wt[chunk_row(c, k)];
-            a->rowcount[0] += s;
-        }
+        int64_t s = 0;
+        for (uint32_t k = 0; k < n; k++) s += wt[chunk_row(c, k)];
+        rc[0] += s;
     }
-
-    for (int j = 0; j < a->naggs; j++) {
-        AggCol *ac = &a->aggs[j];
+    for (int j = 0; j < t->naggs; j++) {
+        AggCol *ac = &t->aggs[j];
         if (ac->kind == AGG_COUNT_STAR) continue;
         Vec v;
         if (op_eval(op, ac->spec->arg, c, &v)) return -1;
-        if (update_agg(a, ac, &v, c, gids)) return -1;
+        if (update_agg(t, ac, &v, c, gids)) return -1;
     }
     return 0;
+}
+
+/* Groups from earlier rounds: remember their rows before this chunk changes them. */
+static void snapshot_touched(AggOp *a, const uint32_t *gids, uint32_t n) {
+    uint32_t base = a->gbase;
+    if (base == 0) return;
+    for (uint32_t k = 0; k < n; k++)
+        if (gids[k] < base && !(a->flags[gids[k]] & GF_DIRTY)) snapshot(a, gids[k]);
+}
+
+/* ------------------------------------------------------------ late rows */
+
+/* The pane start of a pane-mode value v of group g (window_start or window_end). */
+static int64_t pane_start_of(const AggOp *a, int g, int64_t v) {
+    return g == a->pane->weg ? v - a->pane->slide : v;
+}
+
+/*
+** Pane mode: the windows of a row of pane [ps, ps + slide) end at ps +
+** slide, ps + 2 slide, ..., ps + size.  Count (and report) those already
+** final; true when all of them are, so the row is dropped altogether.
+*/
+static bool pane_late(AggOp *a, const Chunk *c, uint32_t i, int64_t ps, int64_t wm) {
+    const Panes *pn = a->pane;
+    int64_t d, nfinal;
+    if (__builtin_sub_overflow(wm, ps, &d)) nfinal = d < 0 ? pn->n : 0;   /* wrapped: wm far above / below */
+    else nfinal = d < 0 ? 0 : d / pn->slide;
+    if (nfinal > pn->n) nfinal = pn->n;
+    if (nfinal <= 0) return false;
+    op_late(&a->op, nfinal);
+    if (a->op.x->late_fn) {
+        for (int64_t j = 0; j < nfinal; j++) {
+            int64_t e, st;
+            if (__builtin_add_overflow(ps, pn->slide * (j + 1), &e)) break;
+            if (__builtin_sub_overflow(e, pn->size, &st)) st = INT64_MIN;
+            op_late_row(&a->op, c, i, st, e, a->lskip[0], a->lskip[1]);
+        }
+    }
+    return nfinal == pn->n;
+}
+
+/*
+** Drop the rows of c that are late (file comment, "Event time"): for
+** windows, rows whose window is final (window_end <= watermark; in pane
+** mode, rows all of whose windows are); for deduplication on event time,
+** rows whose event time is below the watermark.  Each is counted and, with
+** a late sink, reported.  Returns c or a view of it with fewer active rows.
+*/
+static const Chunk *drop_late(AggOp *a, const Vec *kv, const Chunk *c) {
+    Operator *op = &a->op;
+    int64_t wm = op_watermark(op);
+    const Vec *tv = &kv[a->wgroup];
+    if (wm == INT64_MIN || tv->type != TYPE_TIMESTAMP) return c;
+    uint32_t n = chunk_active(c), m = 0;
+    uint32_t *sel = arena_alloc(&op->scratch, sizeof(uint32_t) * n);
+    const int64_t *d = VEC_I64(tv);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = chunk_row(c, k);
+        bool late = false;
+        if (!vec_null_at(tv, i)) {
+            int64_t v = d[i], end;
+            if (a->pane) {
+                late = pane_late(a, c, i, pane_start_of(a, a->wgroup, v), wm);
+            } else if (a->wkind == WK_EVENT) {
+                if ((late = v < wm)) {
+                    op_late(op, 1);
+                    op_late_row(op, c, i, INT64_MIN, INT64_MIN, -1, -1);
+                }
+            } else {
+                if (__builtin_add_overflow(v, a->woff, &end)) end = INT64_MAX;
+                if ((late = end <= wm)) {
+                    op_late(op, 1);
+                    int64_t st;
+                    if (!a->wsize || __builtin_sub_overflow(end, a->wsize, &st)) st = INT64_MIN;
+                    op_late_row(op, c, i, st, end, a->lskip[0], a->lskip[1]);
+                }
+            }
+        }
+        sel[m] = i;
+        m += !late;
+    }
+    if (m == n) return c;
+    Chunk *view = arena_alloc(&op->scratch, sizeof(Chunk));
+    *view = *c;
+    view->sel = sel;
+    view->nsel = m;
+    return view;
+}
+
+/* ------------------------------------------------------------ eviction */
+
+/* The hash tag group g is filed under in the group table (see lookup). */
+static uint64_t group_tag(const AggOp *a, uint32_t g) {
+    if (a->fast) return (uint64_t)*(const int64_t *)rows_ptr(&a->keys, 0, g);
+    uint64_t h = 0;
+    for (int c = 0; c < a->nkeys; c++) {
+        Type t = a->keys.types[c];
+        Vec v = {t, a->keys.nulls[c] ? a->keys.nulls[c] + g : NULL,
+                 t == TYPE_NULL ? NULL : a->keys.data[c] + (size_t)g * vec_width(t)};
+        hash_vec(&v, NULL, 1, &h, c > 0);
+    }
+    return h;
+}
+
+/*
+** Take group g out of the open-addressing table, keeping every other
+** group's probe sequence intact (backward-shift deletion: an entry after
+** the hole moves into it unless its home slot lies between the two).
+*/
+static void table_remove(AggOp *a, uint64_t tag, uint32_t g) {
+    uint32_t mask = a->tmask;
+    uint64_t pos = (tag * FIB) >> a->tshift;
+    for (uint32_t probes = 0; a->slots[pos].gid1 != g + 1; probes++) {
+        if (!a->slots[pos].gid1 || probes > mask) return;   /* not filed (cannot happen) */
+        pos = (pos + 1) & mask;
+    }
+    uint64_t hole = pos;
+    for (uint64_t q = (hole + 1) & mask; a->slots[q].gid1; q = (q + 1) & mask) {
+        uint64_t home = (a->slots[q].tag * FIB) >> a->tshift;
+        if (((q - home) & mask) >= ((q - hole) & mask)) {
+            a->slots[hole] = a->slots[q];
+            hole = q;
+        }
+    }
+    a->slots[hole] = (Slot){0, 0};
+}
+
+/* The same for value-set entry e, then zero it and keep its id for reuse. */
+static void vs_remove(ValueSet *vs, uint32_t e) {
+    uint32_t mask = vs->smask;
+    uint64_t pos = vs->ehash[e] & mask;
+    bool filed = true;
+    for (uint32_t probes = 0; vs->slots[pos] != e + 1; probes++) {
+        if (!vs->slots[pos] || probes > mask) {
+            filed = false;
+            break;
+        }
+        pos = (pos + 1) & mask;
+    }
+    if (filed) {
+        uint64_t hole = pos;
+        for (uint64_t q = (hole + 1) & mask; vs->slots[q]; q = (q + 1) & mask) {
+            uint64_t home = vs->ehash[vs->slots[q] - 1] & mask;
+            if (((q - home) & mask) >= ((q - hole) & mask)) {
+                vs->slots[hole] = vs->slots[q];
+                hole = q;
+            }
+        }
+        vs->slots[hole] = 0;
+    }
+    vs->egroup[e] = ENTRY_FREE;
+    vs->ecount[e] = 0;
+    vs->enext1[e] = 0;
+    if (vs->nefree == vs->efcap) {
+        vs->efcap = vs->efcap ? 2 * vs->efcap : 64;
+        vs->efree = xrealloc(vs->efree, sizeof(uint32_t) * vs->efcap);
+    }
+    vs->efree[vs->nefree++] = e;
+}
+
+/* Remember that the runtime's copy of the entry with key k must go. */
+static void tomb_add(AggOp *a, const StateBuf *k) {
+    sbuf_varint(&a->tomb, k->n);
+    sbuf_bytes(&a->tomb, k->p, k->n);
+}
+
+static void group_key(AggOp *a, StateBuf *b, uint32_t g);
+
+/*
+** Evict group g, whose window the watermark finalized: its state entries
+** the runtime may hold become deletions for the next state report, its
+** set members and its table slot go, its accumulators return to zero and
+** its id to the free list (new_group reuses it).
+*/
+static void evict_group(AggOp *a, uint32_t g) {
+    if (g < a->pbase) {   /* reported at some point: the runtime may hold it */
+        group_key(a, &a->kb, g);
+        tomb_add(a, &a->kb);
+    }
+    for (int j = 0; j < a->naggs; j++) {
+        AggCol *ac = &a->aggs[j];
+        if (ac->distinct || ac->multiset) {
+            ValueSet *vs = &ac->vs;
+            for (uint32_t e1 = ac->head1[g]; e1;) {
+                uint32_t e = e1 - 1;
+                e1 = vs->enext1[e];
+                if (e < vs->pbase) {
+                    StateBuf *k = &a->kb;
+                    sbuf_reset(k);
+                    sbuf_byte(k, 1);
+                    sbuf_varint(k, (uint64_t)j);
+                    sbuf_store_row(k, &a->keys, g, a->nkeys);
+                    sbuf_store_row(k, &vs->vals, e, 1);
+                    tomb_add(a, k);
+                }
+                vs_remove(vs, e);
+            }
+            ac->head1[g] = 0;
+            ac->present[g] = 0;
+            if (ac->beste1) ac->beste1[g] = 0;
+        }
+        if (ac->nnull) ac->nnull[g] = 0;
+        if (ac->isum) ac->isum[g] = 0;
+        if (ac->dsum) ac->dsum[g] = 0;
+        if (ac->nfin) memset(&ac->nfin[3 * (size_t)g], 0, 3 * sizeof(int64_t));
+        if (ac->has) ac->has[g] = 0;
+    }
+    table_remove(a, group_tag(a, g), g);
+    a->rowcount[g] = 0;
+    a->flags[g] = (uint8_t)((a->flags[g] & GF_PENDING) | GF_FREE);   /* a pending mark stays in plist */
+    if (a->nfree == a->fcap) {
+        a->fcap = a->fcap ? 2 * a->fcap : 64;
+        a->freel = xrealloc(a->freel, sizeof(uint32_t) * a->fcap);
+    }
+    a->freel[a->nfree++] = g;
+    a->evicted++;
+}
+
+/*
+** Copy the strings of live groups, set members and TEXT extremes into a new
+** arena and drop the old one, where the evicted groups' strings stayed.
+** Called after enough evictions that the copy is cheap by comparison.
+*/
+static void compact_strings(AggOp *a) {
+    Arena na;
+    arena_init(&na, 0);
+    for (int c = 0; c < a->nkeys; c++) {
+        if (a->keys.types[c] != TYPE_TEXT) continue;
+        Str *d = (Str *)a->keys.data[c];
+        for (uint32_t g = 0; g < a->ngroups; g++)
+            if (!(a->flags[g] & GF_FREE) && !rows_null(&a->keys, c, g)) d[g] = str_dup(&na, d[g]);
+    }
+    for (int j = 0; j < a->naggs; j++) {
+        AggCol *ac = &a->aggs[j];
+        if (ac->in != TYPE_TEXT) continue;
+        if (ac->distinct || ac->multiset) {
+            Str *d = (Str *)ac->vs.vals.data[0];
+            for (uint32_t e = 0; e < ac->vs.n; e++)
+                if (ac->vs.egroup[e] != ENTRY_FREE && !rows_null(&ac->vs.vals, 0, e)) d[e] = str_dup(&na, d[e]);
+        }
+        if (ac->best) {
+            Str *d = (Str *)ac->best;
+            for (uint32_t g = 0; g < a->ngroups; g++)
+                if (!(a->flags[g] & GF_FREE) && ac->has[g]) d[g] = str_dup(&na, d[g]);
+        }
+    }
+    arena_free(&a->kstr);
+    a->kstr = na;   /* the stores point at the field, not at the old blocks */
+    a->evicted = 0;
+}
+
+/* ------------------------------------------------------------ HOP panes */
+
+/* Forget every pane group (after they went into the windows). */
+static void pane_clear(AggOp *t) {
+    uint32_t n = t->ngroups;
+    if (n == 0) return;
+    if (t->tmask + 1 > 4096 && (uint64_t)n * 8 < (uint64_t)t->tmask + 1) {
+        free(t->slots);   /* a burst made the table big: start small again */
+        table_init(t, 256);
+    } else {
+        memset(t->slots, 0, sizeof(Slot) * ((size_t)t->tmask + 1));
+    }
+    memset(t->rowcount, 0, sizeof(int64_t) * n);
+    for (int j = 0; j < t->naggs; j++) {
+        AggCol *ac = &t->aggs[j];
+        if (ac->nnull) memset(ac->nnull, 0, sizeof(int64_t) * n);
+        if (ac->isum) memset(ac->isum, 0, sizeof(int64_t) * n);
+    }
+    t->ngroups = 0;
+    t->null_gid1 = 0;
+    rows_clear(&t->keys);
+    arena_reset(&t->kstr);
+}
+
+/*
+** Add the partial aggregates of pane groups qrow[0..m) to the windows
+** starting at wstart[0..m) (one pair per window a pane belongs to): the
+** window key is the pane's with window_start / window_end replaced; COUNT
+** adds row counts, SUM adds sums, COUNT(x) NULL counts.
+*/
+static int pane_apply(AggOp *a, const uint32_t *qrow, const int64_t *wstart, uint32_t m, Arena *ar) {
+    Panes *pn = a->pane;
+    AggOp *t = pn->t;
+    Vec *kv = arena_alloc(ar, sizeof(Vec) * (size_t)a->nkeys);
+    for (int c = 0; c < a->nkeys; c++) {
+        if (c == pn->wsg || c == pn->weg) {
+            vec_alloc(&kv[c], TYPE_TIMESTAMP, m, ar);
+            int64_t off = c == pn->weg ? pn->size : 0;
+            for (uint32_t k = 0; k < m; k++) VEC_I64(&kv[c])[k] = wstart[k] + off;
+        } else {
+            rows_gather(&t->keys, c, qrow, m, &kv[c], ar);
+        }
+    }
+    Chunk ch = {.ncols = a->nkeys, .count = m, .nsel = m, .cols = kv};
+    uint32_t *gids = arena_alloc(ar, sizeof(uint32_t) * m);
+    if (lookup(a, kv, &ch, m, gids)) return -1;
+    snapshot_touched(a, gids, m);
+    bool ovf = false;
+    for (uint32_t k = 0; k < m; k++) {
+        uint32_t g = gids[k], q = qrow[k];
+        a->rowcount[g] += t->rowcount[q];
+        for (int j = 0; j < a->naggs; j++) {
+            AggCol *ac = &a->aggs[j], *pc = &t->aggs[j];
+            if (pc->nnull && pc->nnull[q]) nnull_of(a, ac)[g] += pc->nnull[q];
+            if (ac->isum && pc->isum) ovf |= __builtin_add_overflow(ac->isum[g], pc->isum[q], &ac->isum[g]);
+        }
+    }
+    return ovf ? err_set(a->op.x->err, "bigint out of range") : 0;
+}
+
+/* A pane group whose rows cancelled out adds nothing to any window. */
+static bool pane_group_empty(const AggOp *t, uint32_t q) {
+    if (t->rowcount[q]) return false;
+    for (int j = 0; j < t->naggs; j++) {
+        const AggCol *ac = &t->aggs[j];
+        if ((ac->nnull && ac->nnull[q]) || (ac->isum && ac->isum[q])) return false;
+    }
+    return true;
+}
+
+/*
+** Move the pane table into the windows: each pane group goes to the
+** size / slide windows that contain its pane, except those already final
+** for this round's rows (their rows were counted late by drop_late).
+*/
+static int pane_flush(AggOp *a) {
+    Panes *pn = a->pane;
+    AggOp *t = pn->t;
+    if (t->ngroups == 0) return 0;
+    int64_t wm = op_watermark(&a->op);
+    Arena ar;
+    arena_init(&ar, 1 << 16);
+    uint32_t cap = WEIR_BATCH_SIZE < 256 ? 256 : WEIR_BATCH_SIZE, m = 0;
+    uint32_t *qrow = xmalloc(sizeof(uint32_t) * cap);
+    int64_t *wstart = xmalloc(sizeof(int64_t) * cap);
+    int rc = 0;
+    int pg = pn->weg >= 0 ? pn->weg : pn->wsg;
+    for (uint32_t q = 0; q < t->ngroups && rc == 0; q++) {
+        if (rows_null(&t->keys, pg, q) || pane_group_empty(t, q)) continue;
+        int64_t ps = pane_start_of(a, pg, *(const int64_t *)rows_ptr(&t->keys, pg, q)), first, last;
+        /* windows [ps - size + slide, ...) up to [ps, ps + size) */
+        if (__builtin_sub_overflow(ps, pn->size - pn->slide, &first) || __builtin_add_overflow(ps, pn->size, &last)) {
+            rc = err_set(a->op.x->err, "timestamp out of range");
+            break;
+        }
+        for (int64_t j = 0; j < pn->n && rc == 0; j++) {
+            int64_t s = first + pn->slide * j;
+            if (s + pn->size <= wm) continue;
+            qrow[m] = q;
+            wstart[m++] = s;
+            if (m == cap) {
+                rc = pane_apply(a, qrow, wstart, m, &ar);
+                arena_reset(&ar);
+                m = 0;
+            }
+        }
+    }
+    if (rc == 0 && m) rc = pane_apply(a, qrow, wstart, m, &ar);
+    free(qrow);
+    free(wstart);
+    arena_free(&ar);
+    pane_clear(t);
+    return rc;
+}
+
+/* Pane mode push: the rows go to the pane table only. */
+static int pane_push(AggOp *a, const Vec *kv, const Chunk *c) {
+    AggOp *t = a->pane->t;
+    uint32_t n = chunk_active(c);
+    arena_reset(&t->op.scratch);
+    uint32_t *gids = arena_alloc(&a->op.scratch, sizeof(uint32_t) * n);
+    if (lookup(t, kv, c, n, gids) || accumulate(t, &a->op, c, gids)) return -1;
+    /* bound the pane table within a long round */
+    return t->ngroups >= (1u << 16) ? pane_flush(a) : 0;
+}
+
+/* ------------------------------------------------------------ push */
+
+static int agg_push(Operator *op, int port, const Chunk *c) {
+    (void)port;
+    AggOp *a = (AggOp *)op;
+    uint32_t n = chunk_active(c);
+    if (n == 0) return 0;
+    if (a->nkeys == 0) {
+        if (a->gbase > 0 && !(a->flags[0] & GF_DIRTY)) snapshot(a, 0);
+        return accumulate(a, op, c, NULL);
+    }
+    Vec *kv = arena_alloc(&op->scratch, sizeof(Vec) * (size_t)a->nkeys);
+    for (int j = 0; j < a->nkeys; j++)
+        if (op_eval(op, op->plan->u.agg.groups[j], c, &kv[j])) return -1;
+    if (a->wkind != WK_NONE) {
+        c = drop_late(a, kv, c);
+        if ((n = chunk_active(c)) == 0) return 0;
+    }
+    if (a->pane) return pane_push(a, kv, c);
+    uint32_t *gids = arena_alloc(&op->scratch, sizeof(uint32_t) * n);
+    if (lookup(a, kv, c, n, gids)) return -1;
+    snapshot_touched(a, gids, n);
+    return accumulate(a, op, c, gids);
 }
 
 /* ------------------------------------------------------------ output */
@@ -872,29 +1414,62 @@ static void mark_pending(AggOp *a, uint32_t g) {
     a->plist[a->np++] = g;
 }
 
+/*
+** The watermark of this round's end finalizes every group whose time came
+** (bucket by bucket, earliest first): in APPEND mode (`hold`) a window's row is emitted now, its
+** only emission; then the group is evicted.
+*/
+static int finalize(AggOp *a, OutBuf *ob, bool hold) {
+    if (a->wkind == WK_NONE || a->bfirst == a->bn) return 0;
+    int64_t wm = op_final_watermark(&a->op);
+    if (wm == INT64_MIN) return 0;
+    int na = a->naggs > 0 ? a->naggs : 1;
+    Value cur[na];
+    for (; a->bfirst < a->bn && a->bk[a->bfirst].t <= wm; a->bfirst++) {
+        for (uint32_t g1 = a->bk[a->bfirst].head1; g1;) {
+            uint32_t g = g1 - 1;
+            g1 = a->wnext1[g];
+            if (hold && a->rowcount[g] > 0) {
+                for (int j = 0; j < a->naggs; j++) agg_value(a, &a->aggs[j], g, &cur[j]);
+                if (out_row(a, ob, g, cur, 1)) return -1;
+            }
+            evict_group(a, g);
+        }
+    }
+    return 0;
+}
+
 static int agg_finish(Operator *op) {
     AggOp *a = (AggOp *)op;
+    if (a->pane && pane_flush(a)) return -1;
     OutBuf ob;
     out_start(a, &ob);
+    /* APPEND: a window's row is written once, when final (finalize), never before */
+    bool hold = a->wkind == WK_WINDOW && op->x->opt.append_only && !op_insert_only(op);
     /* groups from earlier rounds that this one touched, then the groups it created */
-    for (uint32_t d = 0; d < a->ndirty; d++) {
+    for (uint32_t d = 0; d < a->ndirty && !hold; d++) {
         uint32_t g = a->dlist[d];
         if (emit_group(a, &ob, g, d)) return -1;
     }
-    for (uint32_t g = a->gbase; g < a->ngroups; g++)
+    for (uint32_t g = a->gbase; g < a->ngroups && !hold; g++)
         if (emit_group(a, &ob, g, UINT32_MAX)) return -1;
-    if (out_flush(a, &ob)) return -1;
     for (uint32_t d = 0; d < a->ndirty; d++) {
         uint32_t g = a->dlist[d];
         a->flags[g] &= (uint8_t)~GF_DIRTY;
         mark_pending(a, g);
     }
     a->ndirty = 0;
+    if (finalize(a, &ob, hold)) return -1;
+    if (out_flush(a, &ob)) return -1;
     a->gbase = a->ngroups;
+    if (a->evicted > 4096 && a->evicted > a->ngroups - a->nfree) compact_strings(a);
     return 0;
 }
 
-static int64_t agg_state_rows(const Operator *op) { return ((const AggOp *)op)->ngroups; }
+static int64_t agg_state_rows(const Operator *op) {
+    const AggOp *a = (const AggOp *)op;
+    return (int64_t)a->ngroups - a->nfree;
+}
 
 /* ------------------------------------------------------------ state persistence */
 
@@ -970,6 +1545,7 @@ static int report_entry(AggOp *a, int j, uint32_t e, bool fresh, StatePutFn put,
 static int agg_state_changes(Operator *op, StatePutFn put, void *ud) {
     AggOp *a = (AggOp *)op;
     if (!put) {
+        sbuf_reset(&a->tomb);
         for (uint32_t k = 0; k < a->np; k++) a->flags[a->plist[k]] &= (uint8_t)~GF_PENDING;
         a->np = 0;
         a->pbase = a->ngroups;
@@ -981,17 +1557,25 @@ static int agg_state_changes(Operator *op, StatePutFn put, void *ud) {
         }
         return 0;
     }
+    /* entries of evicted groups first: a later put of the same key (none expected) wins */
+    StateRd r = {a->tomb.p, a->tomb.p + a->tomb.n, false};
+    while (r.p < r.end) {
+        uint64_t len = srd_varint(&r);
+        if (r.bad || len > (uint64_t)(r.end - r.p)) return err_set(op->x->err, "internal error: bad eviction list");
+        if (put(ud, op->id, r.p, (size_t)len, NULL, 0)) return -1;
+        r.p += len;
+    }
     for (uint32_t k = 0; k < a->np; k++)
-        if (report_group(a, a->plist[k], false, put, ud)) return -1;
+        if (!(a->flags[a->plist[k]] & GF_FREE) && report_group(a, a->plist[k], false, put, ud)) return -1;
     for (uint32_t g = a->pbase; g < a->ngroups; g++)
-        if (report_group(a, g, true, put, ud)) return -1;
+        if (!(a->flags[g] & GF_FREE) && report_group(a, g, true, put, ud)) return -1;
     for (int j = 0; j < a->naggs; j++) {
         ValueSet *vs = &a->aggs[j].vs;
         if (!a->aggs[j].distinct && !a->aggs[j].multiset) continue;
         for (uint32_t k = 0; k < vs->np; k++)
-            if (report_entry(a, j, vs->plist[k], false, put, ud)) return -1;
+            if (vs->egroup[vs->plist[k]] != ENTRY_FREE && report_entry(a, j, vs->plist[k], false, put, ud)) return -1;
         for (uint32_t e = vs->pbase; e < vs->n; e++)
-            if (report_entry(a, j, e, true, put, ud)) return -1;
+            if (vs->egroup[e] != ENTRY_FREE && report_entry(a, j, e, true, put, ud)) return -1;
     }
     return 0;
 }
@@ -1065,9 +1649,14 @@ static int agg_state_load(Operator *op, const uint8_t *key, size_t klen, const u
 
 /* ------------------------------------------------------------ lifetime */
 
-static void agg_destroy(Operator *op) {
-    AggOp *a = (AggOp *)op;
+/* Free the arrays of a group table (an operator's, or a pane table's). */
+static void free_tables(AggOp *a) {
     rows_free(&a->keys);
+    free(a->bk);
+    free(a->wnext1);
+    free(a->freel);
+    sbuf_free(&a->tomb);
+    arena_free(&a->kstr);
     free(a->rowcount);
     free(a->flags);
     free(a->dlist);
@@ -1097,7 +1686,210 @@ static void agg_destroy(Operator *op) {
         free(ac->vs.epend);
         free(ac->vs.plist);
         free(ac->vs.slots);
+        free(ac->vs.efree);
     }
+}
+
+static void agg_destroy(Operator *op) {
+    AggOp *a = (AggOp *)op;
+    if (a->pane && a->pane->t) {
+        AggOp *t = a->pane->t;
+        free_tables(t);
+        free(t->aggs);
+        arena_free(&t->op.scratch);
+        free(t);
+    }
+    free_tables(a);
+}
+
+/* ------------------------------------------------------------ event-time role */
+
+/* Does e read a column whose role[] is set? */
+static bool refs_role(const Expr *e, const uint8_t *role, int ncols) {
+    if (!e) return false;
+    if (e->kind == EXPR_COLUMN) return e->col >= 0 && e->col < ncols && role[e->col];
+    for (int i = 0; i < e->nargs; i++)
+        if (refs_role(e->args[i], role, ncols)) return true;
+    return false;
+}
+
+enum { ROLE_WS = 1, ROLE_WE = 2 };
+
+/*
+** Can this aggregate combine HOP panes into windows?  Its aggregates must
+** add up exactly (COUNT(*), COUNT(x), SUM/AVG over BIGINT or INTERVAL, no
+** DISTINCT: a DOUBLE sum of pane sums would round differently); the HOP
+** window w must be right below it with only filters and projections in
+** between, and window_start / window_end may only be passed on as bare
+** columns and grouped by -- a pane's bounds are not its windows' bounds, so
+** nothing may compute with them.  On success the window emits panes and
+** a->pane is set up.
+*/
+static void try_panes(AggOp *a, const Plan *win) {
+    Operator *op = &a->op;
+    if (win->kind != PLAN_WINDOW || win->u.window.kind != WINDOW_HOP) return;
+    int64_t size = win->u.window.size_us, slide = win->u.window.slide_us;
+    if (slide <= 0 || size <= slide || size % slide != 0 || size / slide > (1 << 20)) return;
+    for (int j = 0; j < a->naggs; j++) {
+        const AggSpec *sp = &op->plan->u.agg.aggs[j];
+        bool ok = sp->kind == AGG_COUNT_STAR ||
+                  (!sp->distinct && sp->arg &&
+                   (sp->kind == AGG_COUNT ||
+                    ((sp->kind == AGG_SUM || sp->kind == AGG_AVG) &&
+                     (sp->arg->type == TYPE_BIGINT || sp->arg->type == TYPE_INTERVAL))));
+        if (!ok) return;
+    }
+    /* the operators from the window up to this aggregate */
+    Operator *chain[64];
+    int nchain = 0;
+    Operator *w = op->child[0];
+    while (w && (w->plan->kind == PLAN_FILTER || w->plan->kind == PLAN_PROJECT)) {
+        if (nchain == 64) return;
+        chain[nchain++] = w;
+        w = w->child[0];
+    }
+    if (!w || w->plan != win || !win->left) return;
+    /* which columns carry window_start / window_end, level by level upward */
+    int ncols = win->schema.ncols, nin = win->left->schema.ncols;
+    uint8_t *role = xcalloc((size_t)ncols + 1, 1);
+    role[nin] = ROLE_WS;
+    role[nin + 1] = ROLE_WE;
+    bool ok = true;
+    for (int k = nchain - 1; k >= 0 && ok; k--) {
+        const Plan *p = chain[k]->plan;
+        if (p->kind == PLAN_FILTER) {
+            ok = !refs_role(p->u.filter.pred, role, ncols);
+            continue;
+        }
+        uint8_t *nr = xcalloc((size_t)p->u.project.n + 1, 1);
+        for (int i = 0; i < p->u.project.n && ok; i++) {
+            const Expr *e = p->u.project.exprs[i];
+            if (e->kind == EXPR_COLUMN && e->col >= 0 && e->col < ncols) nr[i] = role[e->col];
+            else ok = !refs_role(e, role, ncols);
+        }
+        free(role);
+        role = nr;
+        ncols = p->u.project.n;
+    }
+    int wsg = -1, weg = -1;
+    const Plan *p = op->plan;
+    for (int g = 0; g < p->u.agg.ngroups && ok; g++) {
+        const Expr *e = p->u.agg.groups[g];
+        if (e->kind == EXPR_COLUMN && e->col >= 0 && e->col < ncols && role[e->col]) {
+            int *slot = role[e->col] == ROLE_WS ? &wsg : &weg;
+            ok = *slot < 0;
+            *slot = g;
+        } else {
+            ok = !refs_role(e, role, ncols);
+        }
+    }
+    for (int j = 0; j < p->u.agg.naggs && ok; j++) ok = !refs_role(p->u.agg.aggs[j].arg, role, ncols);
+    free(role);
+    if (!ok || (wsg < 0 && weg < 0) || (a->wkind == WK_WINDOW && a->wgroup != wsg && a->wgroup != weg)) return;
+    /* the pane table: the same keys and aggregates, plain accumulators */
+    AggOp *t = xcalloc(1, sizeof *t);
+    t->op.x = op->x;
+    t->op.plan = op->plan;
+    t->op.vt = op->vt;
+    t->op.id = op->id;
+    arena_init(&t->op.scratch, 1 << 16);
+    arena_init(&t->kstr, 0);
+    t->nkeys = a->nkeys;
+    t->naggs = a->naggs;
+    t->fast = a->fast;
+    t->aggs = xcalloc((size_t)(a->naggs > 0 ? a->naggs : 1), sizeof(AggCol));
+    for (int j = 0; j < a->naggs; j++) {
+        AggCol *ac = &t->aggs[j];
+        ac->spec = a->aggs[j].spec;
+        ac->kind = a->aggs[j].kind;
+        ac->in = a->aggs[j].in;
+        ac->owidth = a->aggs[j].owidth;
+    }
+    rows_init(&t->keys, a->nkeys, a->keys.types, false, &t->kstr);
+    table_init(t, 256);
+    t->ready = true;
+    Panes *pn = ARENA_NEW(&op->state, Panes);
+    *pn = (Panes){t, wsg, weg, size, slide, size / slide};
+    a->pane = pn;
+    op_window_use_panes(w);
+}
+
+/*
+** Decide the aggregate's event-time role from agg.window_end_group (set by
+** the planner: the group that is a window's end, else the first event-time
+** group):
+**   WK_WINDOW  the group is the window_end (or window_start, end = start +
+**              size) of a TUMBLE / HOP / SESSION window below: groups are
+**              windows, final once their end <= watermark;
+**   WK_EVENT   no window, no aggregates (deduplication), and the group is
+**              an event-time column of the input: rows below the watermark
+**              are late, groups below it are final;
+**   WK_NONE    anything else, including aggregates grouped by an event-time
+**              column that is not a window: nothing is dropped or evicted
+**              (CONTRACT §4 drops by window only for aggregations).
+*/
+static int agg_event_role(Operator *op) {
+    AggOp *a = (AggOp *)op;
+    const Plan *p = op->plan;
+    int g = p->u.agg.window_end_group;
+    a->wkind = WK_NONE;
+    if (g < 0 || g >= a->nkeys || !p->left) return 0;
+    const Expr *e = p->u.agg.groups[g];
+    if (!e || e->kind != EXPR_COLUMN || e->type != TYPE_TIMESTAMP || e->col < 0 || e->col >= p->left->schema.ncols)
+        return 0;
+    const Plan *node = NULL;
+    int ocol;
+    if (op_col_origin(p->left, e->col, &node, &ocol) && node->kind == PLAN_WINDOW && node->left) {
+        int nin = node->left->schema.ncols;
+        bool session = node->u.window.kind == WINDOW_SESSION;
+        if (ocol == nin + 1) {
+            a->wkind = WK_WINDOW;
+            a->woff = 0;
+            a->wsize = session ? 0 : node->u.window.size_us;
+        } else if (ocol == nin && !session) {
+            a->wkind = WK_WINDOW;
+            a->woff = a->wsize = node->u.window.size_us;
+        }
+    }
+    a->lskip[0] = a->lskip[1] = -1;
+    if (a->wkind == WK_WINDOW) {
+        /* the groups that are this window's bounds, as bare input columns: left out of late rows' text */
+        int nin = node->left->schema.ncols, ns = 0;
+        for (int j = 0; j < p->u.agg.ngroups && ns < 2; j++) {
+            const Expr *gj = p->u.agg.groups[j];
+            const Plan *n2;
+            int c2;
+            if (gj && gj->kind == EXPR_COLUMN && op_col_origin(p->left, gj->col, &n2, &c2) && n2 == node &&
+                (c2 == nin || c2 == nin + 1) && gj->col != a->lskip[0])
+                a->lskip[ns++] = gj->col;
+        }
+    }
+    if (a->wkind == WK_NONE && a->naggs == 0 && p->left->schema.cols[e->col].event_time) a->wkind = WK_EVENT;
+    a->wgroup = g;
+    if (a->wkind == WK_WINDOW) try_panes(a, node);
+    return 0;
+}
+
+/* The HOP window right below the aggregate (through filters and projections), or NULL. */
+static const Plan *hop_below(const Operator *op) {
+    const Operator *w = op->child[0];
+    while (w && (w->plan->kind == PLAN_FILTER || w->plan->kind == PLAN_PROJECT)) w = w->child[0];
+    return w && w->plan->kind == PLAN_WINDOW && w->plan->u.window.kind == WINDOW_HOP ? w->plan : NULL;
+}
+
+/*
+** The event-time role, then panes: a windowed aggregate over a HOP tries
+** them in agg_event_role; one without a watermark (a batch query over a
+** table, a source without WATERMARK) may use them just as well.
+*/
+static int agg_prepare(Operator *op) {
+    AggOp *a = (AggOp *)op;
+    if (agg_event_role(op)) return -1;
+    if (!a->pane && a->wkind == WK_NONE && a->nkeys > 0) {
+        const Plan *hop = hop_below(op);
+        if (hop) try_panes(a, hop);
+    }
+    return 0;
 }
 
 /*
@@ -1117,7 +1909,7 @@ static void setup(AggOp *a) {
         ac->multiset = minmax && !op_insert_only(op);
         ac->nonfinite = (ac->kind == AGG_SUM || ac->kind == AGG_AVG) && ac->in == TYPE_DOUBLE && !op_insert_only(op);
         if (ac->distinct || ac->multiset) {
-            rows_init(&ac->vs.vals, 1, &ac->in, false, &op->state);
+            rows_init(&ac->vs.vals, 1, &ac->in, false, &a->kstr);
             ac->vs.slots = xcalloc(64, sizeof(uint32_t));
             ac->vs.smask = 63;
         }
@@ -1143,6 +1935,7 @@ static const OperatorVT agg_vt = {
     .state_changes = agg_state_changes,
     .state_load = agg_state_load,
     .destroy = agg_destroy,
+    .prepare = agg_prepare,
 };
 
 Operator *op_aggregate_new(Executor *x, const Plan *p) {
@@ -1153,6 +1946,8 @@ Operator *op_aggregate_new(Executor *x, const Plan *p) {
         return NULL;
     }
     AggOp *a = (AggOp *)op_alloc(x, p, &agg_vt, sizeof(AggOp), 1);
+    arena_init(&a->kstr, 0);
+    a->lskip[0] = a->lskip[1] = -1;
     a->nkeys = nkeys;
     a->naggs = naggs;
     a->aggs = ARENA_ARRAY(&a->op.state, AggCol, naggs > 0 ? naggs : 1);
@@ -1181,7 +1976,7 @@ Operator *op_aggregate_new(Executor *x, const Plan *p) {
     if (nkeys > 0) {
         Type kt[nkeys];
         for (int j = 0; j < nkeys; j++) kt[j] = p->u.agg.groups[j]->type;
-        rows_init(&a->keys, nkeys, kt, false, &a->op.state);
+        rows_init(&a->keys, nkeys, kt, false, &a->kstr);
         a->fast = nkeys == 1 && (kt[0] == TYPE_BIGINT || kt[0] == TYPE_TIMESTAMP || kt[0] == TYPE_INTERVAL);
     }
     return &a->op;

@@ -44,10 +44,30 @@
 ** join is rebuilt by exec_run_static instead):
 **     key  side (0 left, 1 right), the stored row's values (op_state.c)
 **     val  weight, then for the left side of a LEFT join its match count
+**
+** Event time (symmetric mode; CONTRACT §4 "other stateful operators"):
+** a row's event time is the latest of its input's event-time columns
+** (Column.event_time; several after a window: window_start and window_end,
+** and the latest keeps rows of open windows).  A row whose event time is
+** below the watermark the batch began with is late: dropped, counted,
+** reported.  Stored rows are evicted once the watermark passes their event
+** time (join_finish, from a min-heap by event time) only when an equi-key
+** pair is an event-time column on both sides -- with equality on time it
+** is exact (a new row that could match an evicted one is itself late).
+** Joins with a time range in the residual (l.ts BETWEEN r.ts - d AND r.ts)
+** or without time in their condition keep their state.  An evicted row gets
+** weight 0 and is reported as deleted; dead rows are compacted away after
+** a state report once they outnumber the live ones (side_compact).
 */
 #include <string.h>
 
 #include "operator.h"
+
+/* A stored row and its event time. */
+typedef struct TimedRow {
+    int64_t t;
+    uint32_t r;
+} TimedRow;
 
 typedef struct JoinSide {
     RowSet set;          /* set.rows: input columns, then computed key columns */
@@ -64,6 +84,15 @@ typedef struct JoinSide {
     bool store;          /* rows arriving on this side are stored */
     bool probe;          /* rows arriving on this side probe the other side */
     bool consolidate;    /* symmetric mode: a RowSet of distinct rows, persisted */
+    /* Event time (symmetric mode; see "Event time" above) */
+    int net;             /* event-time columns of this input */
+    int *etcol;          /* their store columns (= input columns) */
+    bool evict;          /* rows below the watermark leave the store */
+    TimedRow *heap;      /* stored rows by event time (min-heap), when evicting */
+    uint32_t nheap, hcap;
+    uint32_t nlive;      /* stored rows with a non-zero weight */
+    Arena strs[2];       /* the set's strings; compaction copies the live ones to the other */
+    int cur;             /* which of strs the set uses */
 } JoinSide;
 
 typedef struct JoinOp {
@@ -106,6 +135,54 @@ static void decide(JoinOp *j) {
     l->store = l->probe = l->consolidate = true;
     r->store = r->probe = r->consolidate = true;
     if (j->left_join) l->matches = xcalloc(l->rcap ? l->rcap : 1, sizeof(int64_t));
+}
+
+/* --------------------------------------------------------------- event time */
+
+/* The event time of row i of the side's columns: the latest of its event-time columns (INT64_MIN: none). */
+static int64_t side_time(const JoinSide *sd, const Vec *const *cols, uint32_t i) {
+    int64_t t = INT64_MIN;
+    for (int k = 0; k < sd->net; k++) {
+        const Vec *v = cols[sd->etcol[k]];
+        if (v->type == TYPE_TIMESTAMP && !vec_null_at(v, i) && VEC_I64(v)[i] > t) t = VEC_I64(v)[i];
+    }
+    return t;
+}
+
+static bool timed_less(TimedRow a, TimedRow b) { return a.t < b.t || (a.t == b.t && a.r < b.r); }
+
+static void heap_push(JoinSide *sd, TimedRow e) {
+    if (sd->nheap == sd->hcap) {
+        sd->hcap = sd->hcap ? 2 * sd->hcap : 64;
+        sd->heap = xrealloc(sd->heap, sizeof(TimedRow) * sd->hcap);
+    }
+    uint32_t i = sd->nheap++;
+    while (i > 0 && timed_less(e, sd->heap[(i - 1) / 2])) {
+        sd->heap[i] = sd->heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    sd->heap[i] = e;
+}
+
+static TimedRow heap_pop(JoinSide *sd) {
+    TimedRow top = sd->heap[0], last = sd->heap[--sd->nheap];
+    uint32_t i = 0, n = sd->nheap;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && timed_less(sd->heap[c + 1], sd->heap[c])) c++;
+        if (!timed_less(sd->heap[c], last)) break;
+        sd->heap[i] = sd->heap[c];
+        i = c;
+    }
+    if (n) sd->heap[i] = last;
+    return top;
+}
+
+/* A new stored row r (row i of cols): evicted once the watermark passes its event time. */
+static void side_watch(JoinSide *sd, const Vec *const *cols, uint32_t i, uint32_t r) {
+    int64_t t = side_time(sd, cols, i);
+    if (t != INT64_MIN) heap_push(sd, (TimedRow){t, r});
 }
 
 /* --------------------------------------------------------------- storage */
@@ -183,10 +260,14 @@ static void side_put(JoinSide *sd, const Vec *const *cols, const uint32_t *sel, 
     for (uint32_t k = 0; k < n; k++) {
         if (w[k] == 0) continue;
         bool created;
-        uint32_t r = rowset_add(&sd->set, cols, sel ? sel[k] : k, rh[k], w[k], &created);
+        uint32_t i = sel ? sel[k] : k;
+        uint32_t r = rowset_add(&sd->set, cols, i, rh[k], w[k], &created);
+        int64_t after = sd->set.rows.weights[r], before = after - w[k];
+        sd->nlive += (uint32_t)(after != 0) - (uint32_t)(before != 0);
         if (created) {
             side_reserve(sd);
             sd->hash[r] = kh[k];
+            if (sd->evict) side_watch(sd, cols, i, r);
         }
         if (sd->matches) sd->matches[r] = lmatch ? lmatch[k] : 0;
         sd->unit_weights &= sd->set.rows.weights[r] == 1;
@@ -296,6 +377,119 @@ static int emit_unmatched(JoinOp *j, const Chunk *c, const uint32_t *rows, uint3
 
 /* --------------------------------------------------------------- push */
 
+/*
+** Symmetric mode: rows whose event time is below the watermark are late
+** (CONTRACT §4, "other stateful operators"): counted, reported, dropped.
+** Returns c or a view of it without them.
+*/
+static const Chunk *drop_late(JoinOp *j, const JoinSide *sd, const Chunk *c) {
+    Operator *op = &j->op;
+    int64_t wm = op_watermark(op);
+    if (wm == INT64_MIN) return c;
+    uint32_t n = chunk_active(c), m = 0;
+    const Vec *cols[sd->ncols > 0 ? sd->ncols : 1];
+    for (int k = 0; k < sd->ncols; k++) cols[k] = &c->cols[k];
+    uint32_t *sel = arena_alloc(&op->scratch, sizeof(uint32_t) * n);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = chunk_row(c, k);
+        int64_t t = side_time(sd, cols, i);
+        bool late = t != INT64_MIN && t < wm;
+        if (late) {
+            op_late(op, 1);
+            op_late_row(op, c, i, INT64_MIN, INT64_MIN, -1, -1);
+        }
+        sel[m] = i;
+        m += !late;
+    }
+    if (m == n) return c;
+    Chunk *view = arena_alloc(&op->scratch, sizeof(Chunk));
+    *view = *c;
+    view->sel = sel;
+    view->nsel = m;
+    return view;
+}
+
+/*
+** End of a round: stored rows whose event time is below the watermark can
+** no longer match (new rows that could are dropped as late), so they leave
+** the store: weight 0, reported as deleted; compaction at the next state
+** report frees them.
+*/
+static int join_finish(Operator *op) {
+    JoinOp *j = (JoinOp *)op;
+    int64_t wm = op_final_watermark(op);
+    if (wm == INT64_MIN) return 0;
+    for (int s = 0; s < 2; s++) {
+        JoinSide *sd = &j->side[s];
+        if (!sd->evict || !sd->consolidate) continue;
+        while (sd->nheap > 0 && sd->heap[0].t < wm) {
+            uint32_t r = heap_pop(sd).r;
+            if (sd->set.rows.weights[r] == 0) continue;
+            sd->set.rows.weights[r] = 0;
+            sd->nlive--;
+            if (sd->matches) sd->matches[r] = 0;
+            rowset_touch(&sd->set, r);
+        }
+    }
+    return 0;
+}
+
+/*
+** Rebuild a side's store with its live rows only (after a state report, so
+** nothing is pending): row ids shrink in order, so the per-row arrays are
+** moved down in place, the buckets and the eviction heap rebuilt, and the
+** strings copied into the other arena, the old one freed.
+*/
+static void side_compact(JoinSide *sd) {
+    RowSet old = sd->set;
+    int ncols = old.rows.ncols;
+    rowset_init(&sd->set, ncols, old.rows.types, &sd->strs[1 - sd->cur]);
+    uint32_t *remap = xmalloc(sizeof(uint32_t) * (old.rows.n ? old.rows.n : 1));
+    Vec views[ncols > 0 ? ncols : 1];
+    const Vec *cols[ncols > 0 ? ncols : 1];
+    for (int c = 0; c < ncols; c++) {
+        views[c] = (Vec){old.rows.types[c], old.rows.nulls[c], old.rows.data[c]};
+        cols[c] = &views[c];
+    }
+    for (uint32_t r = 0; r < old.rows.n; r++) {
+        remap[r] = UINT32_MAX;
+        if (old.rows.weights[r] == 0) continue;
+        bool created;
+        uint32_t nr = rowset_add(&sd->set, cols, r, old.rhash[r], old.rows.weights[r], &created);
+        remap[r] = nr;
+        sd->hash[nr] = sd->hash[r];
+        if (sd->matches) sd->matches[nr] = sd->matches[r];
+    }
+    rowset_reported(&sd->set);   /* the caller just reported everything */
+    rowset_free(&old);
+    arena_free(&sd->strs[sd->cur]);
+    arena_init(&sd->strs[sd->cur], 0);
+    sd->cur = 1 - sd->cur;
+    memset(sd->heads, 0, sizeof(uint32_t) * ((size_t)sd->hmask + 1));
+    side_link(sd, 0);
+    /* the heap: surviving entries renumbered (order kept: the renumbering is monotone), then heapified */
+    uint32_t m = 0;
+    for (uint32_t k = 0; k < sd->nheap; k++) {
+        uint32_t r = sd->heap[k].r;
+        if (r < old.rows.n && remap[r] != UINT32_MAX) sd->heap[m++] = (TimedRow){sd->heap[k].t, remap[r]};
+    }
+    sd->nheap = m;
+    for (uint32_t i = m / 2; i-- > 0;) {
+        TimedRow e = sd->heap[i];
+        uint32_t q = i;
+        for (;;) {
+            uint32_t c = 2 * q + 1;
+            if (c >= m) break;
+            if (c + 1 < m && timed_less(sd->heap[c + 1], sd->heap[c])) c++;
+            if (!timed_less(sd->heap[c], e)) break;
+            sd->heap[q] = sd->heap[c];
+            q = c;
+        }
+        sd->heap[q] = e;
+    }
+    free(remap);
+}
+
 static bool keys_match(const JoinOp *j, const JoinSide *sd, uint32_t r, const Vec *kv, uint32_t i) {
     for (int k = 0; k < j->nkeys; k++)
         if (!rows_eq_vec(&sd->set.rows, sd->keycol[k], r, &kv[k], i)) return false;
@@ -311,6 +505,10 @@ static int join_push(Operator *op, int port, const Chunk *c) {
     JoinSide *me = &j->side[s], *other = &j->side[1 - s];
     bool store_me = me->store, probe = me->probe;
     if (!store_me && !probe) return 0;   /* insert-only build side done: nothing arrives here */
+    if (me->consolidate && me->net > 0) {
+        c = drop_late(j, me, c);
+        if ((n = chunk_active(c)) == 0) return 0;
+    }
 
     /* evaluate and hash the keys; note the rows whose key has a NULL */
     Vec *kv = arena_alloc(&op->scratch, sizeof(Vec) * (size_t)(j->nkeys ? j->nkeys : 1));
@@ -384,7 +582,9 @@ static int join_push(Operator *op, int port, const Chunk *c) {
 
 static int64_t join_state_rows(const Operator *op) {
     const JoinOp *j = (const JoinOp *)op;
-    return (int64_t)j->side[0].set.rows.n + j->side[1].set.rows.n;
+    int64_t n = 0;
+    for (int s = 0; s < 2; s++) n += j->side[s].consolidate ? j->side[s].nlive : j->side[s].set.rows.n;
+    return n;
 }
 
 /* ------------------------------------------------------------ state persistence */
@@ -410,6 +610,9 @@ static int join_state_changes(Operator *op, StatePutFn put, void *ud) {
         if (!sd->consolidate) continue;   /* a static side: rebuilt, not persisted */
         if (!put) {
             rowset_reported(&sd->set);
+            /* evictions left many dead rows: reclaim them now that none is pending */
+            uint32_t dead = sd->set.rows.n - sd->nlive;
+            if (sd->evict && dead > 1024 && dead > sd->nlive) side_compact(sd);
             continue;
         }
         uint32_t np = rowset_npending(&sd->set);
@@ -451,6 +654,9 @@ static void join_destroy(Operator *op) {
     for (int s = 0; s < 2; s++) {
         JoinSide *sd = &j->side[s];
         rowset_free(&sd->set);
+        free(sd->heap);
+        arena_free(&sd->strs[0]);
+        arena_free(&sd->strs[1]);
         free(sd->hash);
         free(sd->next1);
         free(sd->matches);
@@ -461,9 +667,48 @@ static void join_destroy(Operator *op) {
     sbuf_free(&j->vb);
 }
 
+/*
+** Event time: each side's event-time columns (Column.event_time of its
+** input) make its late rows droppable; stored rows are evicted below the
+** watermark only when an equi-key pair is an event-time column on both
+** sides (exact time equality): a row older than the watermark can then only
+** match rows that are late themselves.  A time range (in the residual) keeps
+** the state, since a stored row may still match later rows.
+*/
+static int join_prepare(Operator *op) {
+    JoinOp *j = (JoinOp *)op;
+    const Plan *p = op->plan;
+    int nl = j->side[0].ncols, nr = j->side[1].ncols;
+    bool mark[nl + nr + 1];
+    for (int s = 0; s < 2; s++) {
+        JoinSide *sd = &j->side[s];
+        const Plan *in = s ? p->right : p->left;
+        sd->etcol = ARENA_ARRAY(&op->state, int, sd->ncols > 0 ? sd->ncols : 1);
+        sd->net = 0;
+        for (int c = 0; c < sd->ncols; c++) {
+            bool et = in->schema.cols[c].event_time && in->schema.cols[c].type == TYPE_TIMESTAMP;
+            mark[(s ? nl : 0) + c] = et;
+            if (et) sd->etcol[sd->net++] = c;
+        }
+    }
+    /* evict only on exact time equality: an equi-key pair whose both sides are
+       bare event-time columns; a time range in the residual keeps the state */
+    bool timeeq = false;
+    for (int k = 0; k < j->nkeys && !timeeq; k++) {
+        const Expr *a = j->side[0].keys[k], *b = j->side[1].keys[k];
+        timeeq = a && b && a->kind == EXPR_COLUMN && b->kind == EXPR_COLUMN &&
+                 a->col >= 0 && a->col < nl && b->col >= 0 && b->col < nr &&
+                 mark[a->col] && mark[nl + b->col];
+    }
+    j->side[0].evict = j->side[1].evict = timeeq;
+    return 0;
+}
+
 static const OperatorVT join_vt = {
     .name = "HashJoin",
     .push = join_push,
+    .finish = join_finish,
+    .prepare = join_prepare,
     .state_rows = join_state_rows,
     .state_changes = join_state_changes,
     .state_load = join_state_load,
@@ -490,7 +735,9 @@ static int side_init(JoinOp *j, JoinSide *sd, const Plan *input, Expr *const *ke
             sd->keycol[k] = ncols++;
         }
     }
-    rowset_init(&sd->set, ncols, types, &j->op.state);
+    arena_init(&sd->strs[0], 0);
+    arena_init(&sd->strs[1], 0);
+    rowset_init(&sd->set, ncols, types, &sd->strs[0]);
     sd->unit_weights = true;
     sd->heads = xcalloc(64, sizeof(uint32_t));
     sd->hmask = 63;

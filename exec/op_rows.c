@@ -222,6 +222,12 @@ uint32_t rows_append_row(RowStore *s, const Vec *const *cols, uint32_t i, int64_
     return r;
 }
 
+void rows_set_row(RowStore *s, const Vec *const *cols, uint32_t i, uint32_t r, int64_t w) {
+    if (r >= s->n) return;
+    for (int c = 0; c < s->ncols; c++) store_value(s, c, r, cols[c], i);
+    if (s->keep_weights) s->weights[r] = w;
+}
+
 /*
 ** Bulk append: column at a time, with a plain copy loop for fixed-width
 ** columns without NULLs (the common case for a join's build side).

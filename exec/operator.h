@@ -64,6 +64,13 @@ typedef struct OperatorVT {
     int (*state_load)(Operator *op, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
     /* Optional: free what is not in the operator's arenas. */
     void (*destroy)(Operator *op);
+    /*
+    ** Optional: called by exec_new once the whole operator tree is built and
+    ** numbered (children, parents and plans are all there), bottom-up.  An
+    ** aggregate decides its event-time role here and may switch a HOP window
+    ** below it to panes.  0 / -1.
+    */
+    int (*prepare)(Operator *op);
 } OperatorVT;
 
 struct Operator {
@@ -109,6 +116,18 @@ struct Executor {
     Operator **byid;        /* every operator by state id (pre-order) */
     bool checked;           /* exec_check_streaming passed */
     Arena arena;            /* operator structs */
+    /*
+    ** Event time (exec.h).  Rows pushed in a round are judged against
+    ** max(wm_set, wm_done): what the runtime said the watermark was when the
+    ** batch began, and what earlier rounds already finalized (so a watermark
+    ** set lower than one already acted on cannot resurrect an evicted window).
+    ** A round's finish finalizes up to max(that, wm_next), and once it is
+    ** complete that becomes wm_done.  INT64_MIN: none yet.
+    */
+    int64_t wm_set, wm_done, wm_next;
+    int64_t late_rows;      /* rows (row, window pairs for windows) dropped as late */
+    LateRowFn late_fn;      /* exec_set_late_sink */
+    void *late_ud;
 };
 
 /*
@@ -125,6 +144,37 @@ static inline bool op_static(const Operator *op) { return op->x->streaming && !o
 static inline bool op_insert_only(const Operator *op) { return op->x->batch || op_static(op); }
 /* Its state is reported by exec_state_changes and restored by exec_state_load. */
 static inline bool op_persists(const Operator *op) { return !op_insert_only(op); }
+
+/*
+** Event time: the watermark late rows are judged against in this round
+** (INT64_MIN: drop nothing), and the one this round's finish finalizes.
+** Batch queries and static operators have no watermark.
+*/
+static inline int64_t op_watermark(const Operator *op) {
+    const Executor *x = op->x;
+    if (op_insert_only(op)) return INT64_MIN;
+    return x->wm_set > x->wm_done ? x->wm_set : x->wm_done;
+}
+static inline int64_t op_final_watermark(const Operator *op) {
+    int64_t w = op_watermark(op);
+    if (op_insert_only(op)) return INT64_MIN;
+    return op->x->wm_next > w ? op->x->wm_next : w;
+}
+/*
+** Account for `n` late rows.  With a late sink, also report row i of c as
+** late for window [ws, we) (INT64_MIN bounds: not windowed), leaving out
+** columns skip1 / skip2 (-1: none): the window's own bounds, which the sink
+** receives apart (and which a HOP in pane mode fills with its pane's).
+*/
+void op_late(Operator *op, int64_t n);
+void op_late_row(Operator *op, const Chunk *c, uint32_t i, int64_t ws, int64_t we, int skip1, int skip2);
+/*
+** Follow output column `col` of p down through operators that pass it on
+** unchanged (filters, sorts, limits, bare-column projections, joins, the
+** input columns of windows and row numbers, bare-column groups) to the node
+** that produces it.  False when an expression computes it on the way.
+*/
+bool op_col_origin(const Plan *p, int col, const Plan **node, int *ocol);
 
 /* ------------------------------------------------------------ plumbing (exec.c) */
 
@@ -164,6 +214,13 @@ Operator *op_join_new(Executor *x, const Plan *p);
 Operator *op_sort_new(Executor *x, const Plan *p);
 Operator *op_limit_new(Executor *x, const Plan *p);
 Operator *op_window_new(Executor *x, const Plan *p);
+/*
+** Switch a HOP window to panes: each row is emitted once, with the bounds of
+** its slide-sized pane [floor(ts / slide) * slide, + slide) as window_start /
+** window_end, for an aggregate above that combines panes into windows
+** (op_aggregate.c decides, in its prepare hook).
+*/
+void op_window_use_panes(Operator *w);
 Operator *op_topn_new(Executor *x, const Plan *p);   /* op_topn.c: PLAN_ROWNUMBER and PLAN_TOPN */
 
 /* The streaming driver API (exec_push_leaf, exec_finish_round, ...) is declared in exec.h. */
@@ -256,6 +313,8 @@ static inline const void *rows_ptr(const RowStore *s, int c, uint32_t r) {
 }
 /* Row r of column c as a Value (strings point into the store). */
 void rows_get(const RowStore *s, int c, uint32_t r, Value *out);
+/* Overwrite row r (< n) with row i of cols (a reused row id; old strings stay in the arena). */
+void rows_set_row(RowStore *s, const Vec *const *cols, uint32_t i, uint32_t r, int64_t w);
 /* Grouping equality of stored (c, r) with row i of v (NULL = NULL). */
 static inline bool rows_eq_vec(const RowStore *s, int c, uint32_t r, const Vec *v, uint32_t i) {
     bool sn = rows_null(s, c, r), vn = vec_null_at(v, i);

@@ -175,7 +175,7 @@ int64_t csv_parse(RecordReader *r, const char *buf, size_t len, bool eof, Err *e
             if (!rd_reject(r, line, rec, (size_t)(rec_end - rec), err)) return -1;
             continue;
         }
-        rd_commit_row(r);
+        rd_commit_row(r, line);
     }
     return p - buf;
 incomplete:

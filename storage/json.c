@@ -376,7 +376,7 @@ int64_t json_parse(RecordReader *r, const char *buf, size_t len, bool eof, Err *
             if (!rd_reject(r, line, rec, (size_t)(rec_end - rec), err)) return -1;
             continue;
         }
-        rd_commit_row(r);
+        rd_commit_row(r, line);
     }
     return p - buf;
 }

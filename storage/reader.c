@@ -72,6 +72,7 @@ RecordReader *reader_new(const Schema *schema, const int *proj, int nproj, const
     r->chunk.ncols = nproj;
     r->chunk.cols = r->vecs;
     r->cap = WEIR_BATCH_SIZE;
+    r->rowlines = ARENA_ARRAY(&r->arena, int64_t, WEIR_BATCH_SIZE);
     r->line = 1;
     r->header_pending = opt->header && opt->format == FORMAT_CSV;
     r->name = xstrdup("<input>");
@@ -144,6 +145,10 @@ Chunk *reader_chunk(RecordReader *r) {
 uint32_t reader_rows(const RecordReader *r) { return r->chunk.count; }
 bool reader_full(const RecordReader *r) { return r->chunk.count >= r->cap; }
 int64_t reader_line(const RecordReader *r) { return r->line; }
+
+const int64_t *reader_row_lines(const RecordReader *r) { return r->rowlines; }
+
+const char *reader_input_name(const RecordReader *r) { return r->name; }
 int64_t reader_rejects(const RecordReader *r) { return r->nrejects; }
 
 bool rd_reject(RecordReader *r, int64_t line, const char *rec, size_t len, Err *err) {

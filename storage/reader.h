@@ -98,6 +98,13 @@ uint32_t reader_rows(const RecordReader *r);
 bool reader_full(const RecordReader *r);
 /* Line number where the next record of the current input starts (1-based). */
 int64_t reader_line(const RecordReader *r);
+/*
+** Per row of the chunk (0 .. reader_rows()-1): the line where its record
+** starts in the input it came from; valid until the next reader_reset().
+*/
+const int64_t *reader_row_lines(const RecordReader *r);
+/* Name of the current input, as given to reader_begin_input() (owned by r). */
+const char *reader_input_name(const RecordReader *r);
 /* Records rejected so far (and skipped by the callback) over the reader's life. */
 int64_t reader_rejects(const RecordReader *r);
 

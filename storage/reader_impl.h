@@ -5,7 +5,7 @@
 **
 ** Row protocol of a parser: for row `row` = rd->chunk.count it calls
 ** rd_put_* / rd_set_null for projected fields, then either rd_commit_row()
-** (good record) or rd_rollback_row() (bad or incomplete record; the row slot
+** (good record, with the line where it starts) or rd_rollback_row() (bad or incomplete record; the row slot
 ** is reused).  A failed conversion leaves the reason in rd->reason.
 */
 #ifndef WEIR_READER_IMPL_H
@@ -31,6 +31,7 @@ struct RecordReader {
     Arena scratch;         /* chunk lifetime: unescaped strings */
     char *name;            /* current input, for locations (malloc'ed) */
     int64_t line;          /* line where the next record starts */
+    int64_t *rowlines;     /* per chunk row: line where its record starts (WEIR_BATCH_SIZE) */
     bool header_pending;   /* CSV header not yet skipped in this input */
     bool bom_checked;      /* UTF-8 byte order mark handled for this input */
     RejectFn on_reject;
@@ -83,7 +84,8 @@ static inline void rd_rollback_row(RecordReader *r, uint32_t row) {
         if (r->vecs[j].nulls) r->vecs[j].nulls[row] = 0;
 }
 
-static inline void rd_commit_row(RecordReader *r) {
+static inline void rd_commit_row(RecordReader *r, int64_t line) {
+    r->rowlines[r->chunk.count] = line;
     r->chunk.count++;
     r->chunk.nsel = r->chunk.count;
 }

@@ -4,16 +4,26 @@
 **   plan_batch on every source          which rows this batch covers
 **   nothing new?  -> no batch            (the loop waits per trigger, or ends)
 **   BEGIN IMMEDIATE                      on the query's own connection
-**     next() chunks -> exec_push_leaf    every planned source, into its leaf
-**     exec_finish_round                  stateful operators emit their changes
+**     exec_set_watermark(old)            the watermark the batch's rows are judged by
+**     next() chunks -> exec_push_leaf    every planned source, into its leaf (max_future
+**                                        rejects left out, max event time tracked)
+**     exec_advance_watermark(new)        from the inputs' max event times (eventtime.c)
+**     exec_finish_round                  stateful operators emit their changes; windows
+**                                        the new watermark finalizes are emitted
 **     output                             APPEND rows and the changes of a keyed
 **                                        table go out as they come; other
 **                                        outputs get consolidated changes
 **     exec_state_changes -> weir_state   operator state the batch changed
 **     end offsets -> weir_offsets
-**     rejected records -> weir_rejects, a weir_progress row, weir_queries.batches
+**     rejected records -> weir_rejects, late rows -> weir_late (late = 'keep'),
+**     a weir_progress row, weir_queries.batches and .watermark_us
 **     sink commit                        (a file sink names files by batch id)
 **   COMMIT
+**
+** When every input has ended for good, the batch advances the watermark to
+** +infinity, so every remaining window is emitted; if the inputs are found
+** ended only when no source has new data, one more batch without input rows
+** does that (queries with a WATERMARK only), and then the query finishes.
 **
 ** So the result rows, the offsets they came from and the state they built
 ** commit together: a query killed at any instant and created again resumes
@@ -188,6 +198,7 @@ static int abort_batch(StreamQuery *q, Err *err) {
     if (q->db) sq_db_rollback(q->db);
     q->in_batch = false;
     q->step_tap = NULL;
+    q->late_head = q->late_tail = NULL;
     bag_clear(&q->changes);
     if (!err->set) err_set(err, "micro-batch of \"%s\" failed", q->name);
     return -1;
@@ -208,7 +219,11 @@ static int plan_sources(StreamQuery *q, Err *err) {
     return any;
 }
 
-/* Push the planned rows of every source into its leaf; remember where each stopped. */
+/*
+** Push the planned rows of every source into its leaf; remember where each
+** stopped.  Each chunk goes through the event-time checks first (max_future
+** rejects, the input's max event time).
+*/
 static int push_sources(StreamQuery *q, int64_t *rows, Err *err) {
     for (int i = 0; i < q->nsrc; i++) {
         QSource *s = &q->src[i];
@@ -217,7 +232,10 @@ static int push_sources(StreamQuery *q, int64_t *rows, Err *err) {
         int r;
         while ((r = source_next(s->src, &c, err)) > 0) {
             *rows += chunk_active(c);
-            if (exec_push_leaf(q->x, s->leaf, c)) {
+            const Chunk *in;
+            if (sq_event_chunk(q, s, c, &in, err)) return -1;
+            if (chunk_active(in) == 0) continue;
+            if (exec_push_leaf(q->x, s->leaf, in)) {
                 *err = q->xerr;
                 return -1;
             }
@@ -245,14 +263,19 @@ int sq_run_batch(StreamQuery *q, const StreamTap *tap, int64_t *rows, Err *err) 
     int64_t t0 = sq_mono_us();
     int any = plan_sources(q, err);
     if (any < 0) return -1;
-    if (!any && !q->rej_head && q->changes.live == 0) return 0;
+    /* every input ended, the watermark is not +infinity yet: one more batch emits what is left */
+    if (!any && !q->rej_head && q->changes.live == 0 && !sq_flush_pending(q)) return 0;
 
     int64_t id = q->batch_id + 1;
     if (q->db && sq_db_exec(q->db, "BEGIN IMMEDIATE", err)) return -1;
     q->in_batch = true;
     q->step_tap = tap;
     q->batch_err = err;
-    for (int i = 0; i < q->nsrc; i++) q->src[i].offset = NULL;
+    for (int i = 0; i < q->nsrc; i++) {
+        q->src[i].offset = NULL;
+        q->src[i].batch_rows = 0;
+    }
+    exec_set_watermark(q->x, q->wm);
     if (tap_begin(tap, id) || tap_begin(q->out == OUT_TAP ? q->out_tap : NULL, id)) {
         if (!err->set) err_set(err, "the output callback failed");
         return abort_batch(q, err);
@@ -266,6 +289,8 @@ int sq_run_batch(StreamQuery *q, const StreamTap *tap, int64_t *rows, Err *err) 
         if (any < 0) return abort_batch(q, err);
         if (!any) break;
     }
+    int64_t wm = sq_next_watermark(q);
+    exec_advance_watermark(q->x, wm);   /* also when unchanged: after a restart the executor learns it here */
     if (exec_finish_round(q->x)) {
         *err = q->xerr;
         return abort_batch(q, err);
@@ -281,12 +306,15 @@ int sq_run_batch(StreamQuery *q, const StreamTap *tap, int64_t *rows, Err *err) 
         }
         for (int i = 0; i < q->nsrc; i++) {
             QSource *s = &q->src[i];
-            if (s->offset && ckpt_put_offset(&q->ckpt, s->key, s->offset, err)) return abort_batch(q, err);
+            if (s->offset && ckpt_put_offset(&q->ckpt, s->key, s->offset, s->max_et, err)) return abort_batch(q, err);
         }
     }
     for (QReject *r = q->rej_head; r && q->ckpt_ready; r = r->next)
         if (ckpt_reject(&q->ckpt, r->source, r->location, r->record, r->rlen, r->error, now, err))
             return abort_batch(q, err);
+    for (QLate *l = q->late_head; l && q->ckpt_ready; l = l->next)
+        if (ckpt_late(&q->ckpt, l->window_start, l->window_end, l->record, now, err)) return abort_batch(q, err);
+    int64_t late_total = exec_late_rows(q->x);
     int64_t dur = sq_mono_us() - t0;
     ProgressRow pr = {
         .batch_id = id,
@@ -295,15 +323,19 @@ int sq_run_batch(StreamQuery *q, const StreamTap *tap, int64_t *rows, Err *err) 
         .rows_per_s = dur > 0 ? (double)*rows * 1e6 / (double)dur : (double)*rows * 1e6,
         .duration_ms = dur / 1000,
         .state_rows = state_rows,
-        .late_rows = 0,
+        .late_rows = late_total - q->late_seen,
         .rejects = q->batch_rejects,
+        .watermark = wm,
     };
-    if (q->persistent && (ckpt_progress(&q->ckpt, &pr, err) || ckpt_set_batches(&q->ckpt, id, now, err)))
+    if (q->persistent && (ckpt_progress(&q->ckpt, &pr, err) || ckpt_set_batches(&q->ckpt, id, wm, now, err)))
         return abort_batch(q, err);
     if (q->sink && q->sink->vt->commit(q->sink, id, err)) return abort_batch(q, err);
     if (q->db && sq_db_exec(q->db, "COMMIT", err)) return abort_batch(q, err);
 
     q->batch_id = id;
+    q->wm = wm;
+    q->late_seen = late_total;
+    q->late_head = q->late_tail = NULL;
     q->in_batch = false;
     q->step_tap = NULL;
     bag_clear(&q->changes);
@@ -320,6 +352,8 @@ int sq_run_batch(StreamQuery *q, const StreamTap *tap, int64_t *rows, Err *err) 
     q->stats.last_batch_ms = pr.duration_ms;
     q->stats.state_rows = state_rows;
     q->stats.rejects += nrej;
+    q->stats.late_rows += pr.late_rows;
+    q->stats.watermark = wm;
     pthread_mutex_unlock(&q->mu);
 
     /* The output tap's end comes after the commit: what it shows is durable. */

@@ -15,9 +15,10 @@
 ** AVAILABLE NOW runs batches until no source has new data.  For ONCE and
 ** AVAILABLE NOW a file source is read as bounded, which fixes its input to
 ** the files present when the query starts.  Every trigger ends the query
-** when all its inputs ended (bounded sources).  With manual triggers no
-** thread runs: stream_step() runs one batch per call, and ONCE / AVAILABLE
-** NOW still decide when the query is done.
+** when all its inputs ended (bounded sources), after the batch that takes
+** its watermark to +infinity (batch.c, eventtime.c).  With manual triggers
+** no thread runs: stream_step() runs one batch per call, and ONCE /
+** AVAILABLE NOW still decide when the query is done.
 **
 ** Threads: a background query's thread is the only one touching its
 ** executor, sources, sink and connection after stream_create() returned.
@@ -267,7 +268,8 @@ static StreamStatus loop(StreamQuery *q, Err *err) {
             if (q->trigger != TRIGGER_INTERVAL && !nap(q, POLL_US)) return STREAM_STOPPED;
             continue;
         }
-        if (q->trigger == TRIGGER_ONCE) return STREAM_FINISHED;
+        /* ONCE: one batch, and the one writing the windows left if its inputs ended meanwhile */
+        if (q->trigger == TRIGGER_ONCE && !sq_flush_pending(q)) return STREAM_FINISHED;
     }
 }
 
@@ -327,7 +329,7 @@ int64_t stream_step(StreamQuery *q, const StreamTap *tap, Err *err) {
     }
     /* the trigger decides when a stepped query is done, as in the loop */
     if ((r == 0 && (all_ended(q) || q->trigger == TRIGGER_ONCE || q->trigger == TRIGGER_AVAILABLE_NOW)) ||
-        (r > 0 && q->trigger == TRIGGER_ONCE))
+        (r > 0 && q->trigger == TRIGGER_ONCE && !sq_flush_pending(q)))
         set_status(q, STREAM_FINISHED, NULL);
     return rows;
 }
@@ -405,7 +407,8 @@ static int open_sources(StreamQuery *q, const StreamSpec *spec, Err *err) {
         cfg->name = s->name;
         cfg->options = copy_options(q->arena, def->options, def->noptions);
         cfg->noptions = def->noptions;
-        if (snapshot_files(q, def)) {
+        s->snapshot = snapshot_files(q, def);
+        if (s->snapshot) {
             /* ONCE / AVAILABLE NOW read what is there when the query starts: a file source
                read as bounded fixes its input at the first plan_batch (connectors/README.md) */
             ConnOption *o = ARENA_ARRAY(q->arena, ConnOption, def->noptions + 1);
@@ -416,6 +419,7 @@ static int open_sources(StreamQuery *q, const StreamSpec *spec, Err *err) {
         }
         cfg->schema = copy_schema(q->arena, &def->schema);
         cfg->now_us = q->now_us;
+        if (sq_event_source(q, s, lp, cfg, err)) return -1;
         s->src = spec->open_source
                      ? spec->open_source(spec->open_ud, cfg, lp->u.scan.proj, lp->u.scan.nproj, &q->rejects, err)
                      : source_open(def->connector, cfg, lp->u.scan.proj, lp->u.scan.nproj, &q->rejects, err);
@@ -444,10 +448,13 @@ static int load_state(void *ud, int op, const void *key, size_t klen, const void
     return 0;
 }
 
-static int seek_source(void *ud, const char *key, const char *offset) {
+static int seek_source(void *ud, const char *key, const char *offset, int64_t max_et) {
     StreamQuery *q = ud;
-    for (int i = 0; i < q->nsrc; i++)
-        if (strcmp(q->src[i].key, key) == 0) return source_seek(q->src[i].src, offset, &q->xerr);
+    for (int i = 0; i < q->nsrc; i++) {
+        if (strcmp(q->src[i].key, key) != 0) continue;
+        if (q->src[i].wm_col >= 0) q->src[i].max_et = max_et;
+        return source_seek(q->src[i].src, offset, &q->xerr);
+    }
     return 0;   /* a source the plan no longer reads under that key: nothing to resume */
 }
 
@@ -518,6 +525,8 @@ static int setup_checkpoint(StreamQuery *q, const StreamSpec *spec, const int *k
     if (sq_db_exec(q->db, "COMMIT", err)) goto fail;
     q->batch_id = *resume ? info.batches : 0;
     q->stats.batches = q->batch_id;
+    /* the watermark goes on from the checkpoint (the inputs' max event times load with the offsets) */
+    if (*resume && q->has_wm) q->wm = q->stats.watermark = info.watermark;
     return 0;
 fail:
     sq_db_rollback(q->db);
@@ -548,6 +557,7 @@ StreamQuery *stream_create(const StreamSpec *spec, Err *err) {
     q->cancel = spec->cancel;
     q->rejects = (RejectSink){sq_on_reject, q};
     q->stats.status = STREAM_RUNNING;
+    q->wm = q->stats.watermark = INT64_MIN;
     q->out = spec->table ? OUT_TABLE : spec->sink_connector ? OUT_SINK : OUT_TAP;
     q->out_tap = spec->tap;
     q->keep_result = q->mode == EMIT_COMPLETE && q->out != OUT_TABLE;
@@ -561,7 +571,8 @@ StreamQuery *stream_create(const StreamSpec *spec, Err *err) {
         goto fail;
     }
 
-    ExecOptions opt = {.now_us = spec->now_us, .cancel = spec->cancel};
+    /* APPEND: a windowed aggregate emits each window once, when the watermark finalizes it */
+    ExecOptions opt = {.now_us = spec->now_us, .cancel = spec->cancel, .append_only = q->mode == EMIT_APPEND};
     q->x = exec_new(q->plan, sq_root_sink, q, &opt, &q->xerr);
     if (!q->x) {
         *err = q->xerr;
@@ -569,6 +580,7 @@ StreamQuery *stream_create(const StreamSpec *spec, Err *err) {
         goto fail;
     }
     if (open_sources(q, spec, err)) goto fail;
+    if (q->late_keep) exec_set_late_sink(q->x, sq_on_late, q);
 
     q->db = open_db(spec->db_path ? spec->db_path : "weir.db", err);
     if (!q->db) goto fail;

@@ -9,6 +9,8 @@
 **     streaming leaf, then exec_finish_round),
 **   - one Source per streaming leaf, opened with the scan's projection,
 **   - its own connection to the results database (WAL, busy timeout),
+**   - its watermark: event time per input, min over inputs, never back
+**     (eventtime.c; exec.h "Event time"),
 **   - the output: a results-database table in an EMIT mode, a Sink, or a tap
 **     (a callback, for a streaming SELECT),
 **   - a thread (unless triggers are manual: then stream_step runs batches).
@@ -105,6 +107,8 @@ typedef struct StreamStats {
     int64_t last_batch_ms;
     int64_t state_rows;
     int64_t rejects;               /* rejected records of this run */
+    int64_t late_rows;             /* rows dropped as late by this run (per window missed) */
+    int64_t watermark;             /* INT64_MIN: none yet; INT64_MAX: every input ended */
     char last_error[ERR_MSG_MAX + 300];
 } StreamStats;
 
@@ -126,7 +130,9 @@ int stream_start(StreamQuery *q, Err *err);
 /*
 ** Run one micro-batch now, in the caller's thread (manual triggers).  The
 ** batch's changes go to `tap` too (may be NULL).  Returns the input rows the
-** batch read (0: no new data, no batch), -1 on error (err set, query failed).
+** batch read (0: no new data; then no batch ran, except the one that takes
+** the watermark to +infinity once every input has ended, which writes the
+** windows left), -1 on error (err set, query failed).
 */
 int64_t stream_step(StreamQuery *q, const StreamTap *tap, Err *err);
 
@@ -162,6 +168,29 @@ const char *stream_status_name(StreamStatus s);
 ** equal row.  keys: room for plan->schema.ncols entries.
 */
 void stream_update_keys(const Plan *plan, int *keys, int *n);
+
+/* ------------------------------------------------------------ event time (eventtime.c) */
+
+/*
+** Source options the runtime handles itself, not the connector (so they are
+** removed from what source_check / source_open see):
+**   late = 'drop' | 'keep'     keep: rows dropped as late go to weir_late
+**   max_future = INTERVAL text  rows whose event time is more than that ahead
+**                               of the wall clock are rejected (weir_rejects)
+*/
+bool stream_runtime_option(const char *key);
+/*
+** Check the value of a runtime option; on error a message (without the
+** source's name) is written to msg.  0 / -1.
+*/
+int stream_check_runtime_option(const char *key, const char *value, char *msg, size_t cap);
+/*
+** A watermark as weir_progress and SHOW QUERIES show it (TIMESTAMP text,
+** CONTRACT §2): NULL when there is none yet; +infinity (every input ended)
+** as STREAM_WATERMARK_END, the last microsecond weir prints.  buf: 40 bytes.
+*/
+#define STREAM_WATERMARK_END "9999-12-31 23:59:59.999999"
+const char *stream_watermark_text(int64_t wm, char *buf);
 
 /* ------------------------------------------------------------ checkpoints (checkpoint.c) */
 

@@ -5,7 +5,8 @@
 **   query.c       lifecycle, the trigger loop, the thread
 **   batch.c       one micro-batch: sources -> executor -> output, checkpoint, commit
 **   output.c      result tables (APPEND / UPDATE / COMPLETE), sinks, taps
-**   checkpoint.c  weir_queries, weir_offsets, weir_state, weir_progress, weir_rejects
+**   checkpoint.c  weir_queries, weir_offsets, weir_state, weir_progress, weir_rejects, weir_late
+**   eventtime.c   event time: max event time per input, the watermark, max_future, late rows
 **   rowbag.c      rows as bytes; bags of rows with weights (consolidation)
 */
 #ifndef WEIR_STREAM_INT_H
@@ -63,6 +64,7 @@ typedef struct CkptInfo {
     const char *plan;
     const char *status;
     int64_t batches;
+    int64_t watermark;         /* weir_queries.watermark_us; INT64_MIN when none */
 } CkptInfo;
 
 /* Prepared statements of one query's bookkeeping, on its own connection. */
@@ -70,7 +72,7 @@ typedef struct Ckpt {
     sqlite3 *db;
     const char *name;          /* as written: weir_progress, weir_rejects, weir_queries */
     char *key;                 /* lower-cased: weir_offsets, weir_state (sqlite3_malloc'ed) */
-    sqlite3_stmt *put_state, *del_state, *put_offset, *progress, *reject, *batches, *trim;
+    sqlite3_stmt *put_state, *del_state, *put_offset, *progress, *reject, *late, *batches, *trim;
 } Ckpt;
 
 typedef struct ProgressRow {
@@ -82,6 +84,7 @@ typedef struct ProgressRow {
     int64_t state_rows;
     int64_t late_rows;
     int64_t rejects;
+    int64_t watermark;         /* after the batch; INT64_MIN none, INT64_MAX +infinity */
 } ProgressRow;
 
 int ckpt_init_tables(sqlite3 *db, Err *err);
@@ -90,20 +93,27 @@ int ckpt_lookup(sqlite3 *db, const char *name, Arena *a, CkptInfo *out, Err *err
 int ckpt_register(sqlite3 *db, const char *name, const char *kind, const char *plan, int64_t now_us, Err *err);
 int ckpt_set_status(sqlite3 *db, const char *name, const char *status, const char *last_error, int64_t now_us,
                     Err *err);
-/* Offsets of `name`: fn(ud, source, offset) per row.  0 / -1. */
-int ckpt_load_offsets(sqlite3 *db, const char *name, int (*fn)(void *, const char *, const char *), void *ud,
-                      Err *err);
+/*
+** Offsets of `name`: fn(ud, source, offset, max_event_time) per row, the
+** input's max event time INT64_MIN when none was recorded.  0 / -1.
+*/
+int ckpt_load_offsets(sqlite3 *db, const char *name, int (*fn)(void *, const char *, const char *, int64_t),
+                      void *ud, Err *err);
 /* State rows of `name`: fn(ud, op, key, klen, val, vlen) per row.  0 / -1. */
 int ckpt_load_state(sqlite3 *db, const char *name, StatePutFn fn, void *ud, Err *err);
 int ckpt_prepare(Ckpt *c, sqlite3 *db, const char *name, Err *err);
 void ckpt_finalize(Ckpt *c);
 /* val == NULL deletes the entry. */
 int ckpt_put_state(Ckpt *c, int op, const void *key, size_t klen, const void *val, size_t vlen, Err *err);
-int ckpt_put_offset(Ckpt *c, const char *source, const char *offset, Err *err);
+/* max_event_time: the input's max event time, INT64_MIN when none (stored as NULL). */
+int ckpt_put_offset(Ckpt *c, const char *source, const char *offset, int64_t max_event_time, Err *err);
 int ckpt_progress(Ckpt *c, const ProgressRow *p, Err *err);
 int ckpt_reject(Ckpt *c, const char *source, const char *location, const char *record, size_t rlen,
                 const char *error, int64_t at_us, Err *err);
-int ckpt_set_batches(Ckpt *c, int64_t batches, int64_t now_us, Err *err);
+/* A row dropped as late (late = 'keep'): window bounds INT64_MIN when it missed no window (NULL). */
+int ckpt_late(Ckpt *c, int64_t window_start, int64_t window_end, const char *record, int64_t at_us, Err *err);
+/* weir_queries: the last committed batch id and the watermark after it. */
+int ckpt_set_batches(Ckpt *c, int64_t batches, int64_t watermark, int64_t now_us, Err *err);
 
 /* ------------------------------------------------------------ output.c */
 
@@ -155,7 +165,24 @@ typedef struct QSource {
     Source *src;
     bool planned;              /* plan_batch said it has rows for this round */
     const char *offset;        /* end offset after this batch's last round (batch arena), NULL: unchanged */
+    /* event time (eventtime.c) */
+    int wm_col;                /* chunk column holding event time (scan.watermark_out), -1: no WATERMARK */
+    int64_t delay_us;          /* the WATERMARK's delay */
+    int64_t max_et;            /* max event time seen (checkpointed); INT64_MIN: none yet */
+    int64_t max_future_us;     /* option max_future; -1: not set */
+    bool fail_on_error;        /* option on_error = 'fail': a max_future violation fails the batch */
+    bool snapshot;             /* read as bounded for ONCE / AVAILABLE NOW: its end is not the input's end */
+    int ncols;                 /* columns of its chunks (the scan's projection) */
+    int *order;                /* chunk columns in declared order (rejected rows' text; query arena) */
+    int64_t batch_rows;        /* rows it delivered in this batch (reject locations) */
 } QSource;
+
+/* A row an operator dropped as late, kept for weir_late (late = 'keep'; batch arena). */
+typedef struct QLate {
+    int64_t window_start, window_end;
+    const char *record;
+    struct QLate *next;
+} QLate;
 
 /* A record a source rejected during the batch (copied into the batch arena). */
 typedef struct QReject {
@@ -208,7 +235,14 @@ struct StreamQuery {
     Err *batch_err;            /* where the sink callback reports */
     QReject *rej_head, *rej_tail;
     int64_t batch_rejects;
+    QLate *late_head, *late_tail;
     int64_t batch_id;          /* last committed */
+
+    /* event time (eventtime.c) */
+    bool has_wm;               /* some input has a WATERMARK */
+    bool late_keep;            /* some input has late = 'keep': weir_late */
+    int64_t wm;                /* the committed watermark; INT64_MIN none, INT64_MAX every input ended */
+    int64_t late_seen;         /* exec_late_rows when the last batch committed */
 
     /* control */
     volatile sig_atomic_t stop;
@@ -229,6 +263,30 @@ int sq_db_exec(sqlite3 *db, const char *sql, Err *err);
 void sq_db_rollback(sqlite3 *db);
 /* A stop was asked: stream_stop, weir_stop, or Ctrl-C for a foreground SELECT. */
 bool sq_stop_requested(const StreamQuery *q);
+
+/* ------------------------------------------------------------ eventtime.c */
+
+/*
+** Event-time setup of source s read by streaming scan `scan`: its WATERMARK
+** column and delay, and the runtime's options late / max_future taken out
+** of *cfg (the connector never sees them), validated.  0 / -1.
+*/
+int sq_event_source(StreamQuery *q, QSource *s, const Plan *scan, ConnConfig *cfg, Err *err);
+/*
+** A chunk source s delivered, before it is pushed: rows whose event time is
+** more than max_future ahead of the clock are rejected (weir_rejects) and
+** left out of *out (a view of c with a narrower selection, batch arena);
+** the max event time of the rows kept is tracked.  0 / -1 (on_error = 'fail').
+*/
+int sq_event_chunk(StreamQuery *q, QSource *s, const Chunk *c, const Chunk **out, Err *err);
+/* Every input ended for good (bounded, not a ONCE / AVAILABLE NOW snapshot). */
+bool sq_inputs_ended(const StreamQuery *q);
+/* Every input ended but the watermark is not +infinity yet: a batch without rows must emit the rest. */
+bool sq_flush_pending(const StreamQuery *q);
+/* The watermark after this batch's rows: never behind q->wm (CONTRACT §4, §5). */
+int64_t sq_next_watermark(const StreamQuery *q);
+/* The executor's LateRowFn (ud: the query): keeps the row for weir_late. */
+void sq_on_late(void *ud, int64_t window_start, int64_t window_end, const char *row);
 
 /* ------------------------------------------------------------ batch.c */
 

@@ -499,6 +499,217 @@ static void test_api_errors(void **state) {
     step(f, "m", 1, "a|1");
 }
 
+/* ------------------------------------------------------------ event time */
+
+static const char *SOURCE_WORDS =
+    "CREATE SOURCE words (ts TIMESTAMP, word TEXT, WATERMARK FOR ts AS ts - INTERVAL '10' MINUTE) "
+    "WITH (connector = 'file', path = 'DIR/in', format = 'csv', late = 'keep');";
+static const char *VIEW_WC =
+    "CREATE MATERIALIZED VIEW wc AS SELECT window_start, window_end, word, COUNT(*) AS n "
+    "FROM TUMBLE(words, ts, INTERVAL '10' MINUTE) GROUP BY window_start, window_end, word;";
+
+/* The watermark column of SHOW QUERIES for query `name` (static buffer). */
+static const char *shown_watermark(Fixture *f, const char *name) {
+    static char out[64];
+    Capture c = {0};
+    ok(f->w, "SHOW QUERIES;", &c);
+    out[0] = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(c.rows, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *cells[10];
+        int n = 0;
+        for (char *p = line; n < 10; n++) {
+            cells[n] = p;
+            char *bar = strchr(p, '|');
+            if (!bar) {
+                n++;
+                break;
+            }
+            *bar = 0;
+            p = bar + 1;
+        }
+        if (n >= 9 && strcmp(cells[0], name) == 0) snprintf(out, sizeof out, "%s", cells[8]);
+    }
+    capture_free(&c);
+    return out;
+}
+
+/*
+** A windowed aggregation over a watermarked source defaults to EMIT APPEND:
+** each window is written once, in the batch after which the watermark passes
+** its end; a late row is counted and kept in weir_late (late = 'keep'); the
+** watermark shows in SHOW QUERIES and weir_progress and survives a restart.
+*/
+static void test_event_time_append(void **state) {
+    Fixture *f = *state;
+    manual(f);
+    okf(f, SOURCE_WORDS);
+    mkdir(sql_in(f, "DIR/in"), 0755);
+    ok(f->w, VIEW_WC, NULL);
+    Capture c = {0};
+    ok(f->w, "SHOW MATERIALIZED VIEWS;", &c);
+    assert_non_null(strstr(c.rows, "wc|append|running|"));
+    capture_free(&c);
+    assert_string_equal(shown_watermark(f, "wc"), "NULL");
+
+    put_file(f, "in/001.csv", "2024-01-01 12:02:00,dog\n2024-01-01 12:07:00,owl\n");
+    step(f, "wc", 2, "");                       /* watermark 11:57: nothing final */
+    assert_string_equal(shown_watermark(f, "wc"), "2024-01-01 11:57:00");
+    put_file(f, "in/002.csv", "2024-01-01 12:21:00,dog\n");
+    step(f, "wc", 1,
+         "2024-01-01 12:00:00|2024-01-01 12:10:00|dog|1|1\n2024-01-01 12:00:00|2024-01-01 12:10:00|owl|1|1");
+    put_file(f, "in/003.csv", "2024-01-01 12:05:00,cat\n2024-01-01 12:24:00,cat\n");
+    step(f, "wc", 2, "");                       /* cat at 12:05 is late: [12:00, 12:10) is final */
+    query(f->w, "SELECT batch_id, input_rows, watermark, late_rows FROM weir_progress WHERE query = 'wc' "
+                "ORDER BY batch_id;",
+          "1|2|2024-01-01 11:57:00|0\n2|1|2024-01-01 12:11:00|0\n3|2|2024-01-01 12:14:00|1");
+    query(f->w, "SELECT query, window_start, window_end, record LIKE '%12:05:00%cat%' FROM weir_late;",
+          "wc|2024-01-01 12:00:00|2024-01-01 12:10:00|true");
+    query(f->w, "SELECT word, n FROM wc ORDER BY word;", "dog|1\nowl|1");
+
+    /* a new session resumes the query with its watermark and its open windows */
+    reopen(f);
+    manual(f);
+    okf(f, SOURCE_WORDS);
+    ok(f->w, VIEW_WC, NULL);
+    assert_string_equal(shown_watermark(f, "wc"), "2024-01-01 12:14:00");
+    put_file(f, "in/004.csv", "2024-01-01 12:40:00,dog\n2024-01-01 12:10:00,owl\n");
+    step(f, "wc", 2,
+         "2024-01-01 12:10:00|2024-01-01 12:20:00|owl|1|1\n2024-01-01 12:20:00|2024-01-01 12:30:00|cat|1|1\n"
+         "2024-01-01 12:20:00|2024-01-01 12:30:00|dog|1|1");
+    assert_string_equal(shown_watermark(f, "wc"), "2024-01-01 12:30:00");
+    query(f->w, "SELECT window_start, word, n FROM wc ORDER BY window_start, word;",
+          "2024-01-01 12:00:00|dog|1\n2024-01-01 12:00:00|owl|1\n2024-01-01 12:10:00|owl|1\n"
+          "2024-01-01 12:20:00|cat|1\n2024-01-01 12:20:00|dog|1");
+    /* EMIT APPEND said explicitly is the same query; EMIT UPDATE is another plan */
+    reopen(f);
+    manual(f);
+    okf(f, SOURCE_WORDS);
+    ok(f->w,
+       "CREATE MATERIALIZED VIEW wc AS SELECT window_start, window_end, word, COUNT(*) AS n "
+       "FROM TUMBLE(words, ts, INTERVAL '10' MINUTE) GROUP BY window_start, window_end, word EMIT APPEND;",
+       NULL);
+    step(f, "wc", 0, "");
+}
+
+/* UPDATE over windows writes changed windows each batch; final ones are evicted, their rows stay. */
+static void test_event_time_update(void **state) {
+    Fixture *f = *state;
+    manual(f);
+    okf(f, SOURCE_WORDS);
+    mkdir(sql_in(f, "DIR/in"), 0755);
+    ok(f->w,
+       "CREATE MATERIALIZED VIEW u AS SELECT window_start, word, COUNT(*) AS n "
+       "FROM TUMBLE(words, ts, INTERVAL '10' MINUTE) GROUP BY window_start, word EMIT UPDATE;",
+       NULL);
+    put_file(f, "in/001.csv", "2024-01-01 12:02:00,dog\n");
+    step(f, "u", 1, "2024-01-01 12:00:00|dog|1|1");
+    put_file(f, "in/002.csv", "2024-01-01 12:03:00,dog\n2024-01-01 12:31:00,dog\n");
+    step(f, "u", 2, "2024-01-01 12:00:00|dog|1|-1\n2024-01-01 12:00:00|dog|2|1\n2024-01-01 12:30:00|dog|1|1");
+    put_file(f, "in/003.csv", "2024-01-01 12:04:00,dog\n");   /* late: its window is final */
+    step(f, "u", 1, "");
+    query(f->w, "SELECT window_start, n FROM u ORDER BY window_start;",
+          "2024-01-01 12:00:00|2\n2024-01-01 12:30:00|1");
+    query(f->w, "SELECT late_rows FROM weir_progress WHERE query = 'u' ORDER BY batch_id;", "0\n0\n1");
+    query(f->w, "SELECT state_rows FROM weir_progress WHERE query = 'u' ORDER BY batch_id DESC LIMIT 1;", "1");
+}
+
+/*
+** A bounded input ends the query: its watermark becomes +infinity and every
+** window is written.  TRIGGER ONCE does not end an unbounded source: the
+** windows still open wait for the next run.
+*/
+static void test_event_time_end_of_input(void **state) {
+    Fixture *f = *state;
+    put_file(f, "in/001.csv", "2024-01-01 12:02:00,dog\n2024-01-01 12:17:00,owl\n");
+    put_file(f, "in/002.csv", "2024-01-01 12:31:00,dog\n");
+    okf(f, "CREATE SOURCE fixed (ts TIMESTAMP, word TEXT, WATERMARK FOR ts AS ts - INTERVAL '10' MINUTE) "
+           "WITH (connector = 'file', path = 'DIR/in', format = 'csv', bounded = 'true', "
+           "max_files_per_trigger = '1');");
+    okf(f, "CREATE SOURCE open_words (ts TIMESTAMP, word TEXT, WATERMARK FOR ts AS ts - INTERVAL '10' MINUTE) "
+           "WITH (connector = 'file', path = 'DIR/in', format = 'csv');");
+    ok(f->w,
+       "CREATE MATERIALIZED VIEW b AS SELECT window_start, COUNT(*) AS n FROM TUMBLE(fixed, ts, INTERVAL '10' "
+       "MINUTE) GROUP BY window_start;",
+       NULL);
+    ok(f->w,
+       "CREATE MATERIALIZED VIEW o AS SELECT window_start, COUNT(*) AS n FROM TUMBLE(open_words, ts, INTERVAL '10' "
+       "MINUTE) GROUP BY window_start TRIGGER ONCE;",
+       NULL);
+    wait_ok(f);
+    query(f->w, "SELECT window_start, n FROM b ORDER BY window_start;",
+          "2024-01-01 12:00:00|1\n2024-01-01 12:10:00|1\n2024-01-01 12:30:00|1");
+    query(f->w, "SELECT batch_id, watermark FROM weir_progress WHERE query = 'b' ORDER BY batch_id;",
+          "1|2024-01-01 12:07:00\n2|9999-12-31 23:59:59.999999");
+    query(f->w, "SELECT name, status FROM weir_queries ORDER BY name;", "b|finished\no|finished");
+    Capture c = {0};
+    ok(f->w, "SHOW QUERIES;", &c);
+    assert_non_null(strstr(c.rows, "|9999-12-31 23:59:59.999999|"));
+    capture_free(&c);
+    /* ONCE: the watermark is 12:21, the window of 12:30 waits */
+    query(f->w, "SELECT window_start, n FROM o ORDER BY window_start;",
+          "2024-01-01 12:00:00|1\n2024-01-01 12:10:00|1");
+    query(f->w, "SELECT watermark FROM weir_progress WHERE query = 'o';", "2024-01-01 12:21:00");
+    put_file(f, "in/003.csv", "2024-01-01 12:55:00,cat\n");   /* 12:45 passes the end of 12:30's window */
+    reopen(f);   /* the next run of the script */
+    okf(f, "CREATE SOURCE fixed (ts TIMESTAMP, word TEXT, WATERMARK FOR ts AS ts - INTERVAL '10' MINUTE) "
+           "WITH (connector = 'file', path = 'DIR/in', format = 'csv', bounded = 'true', "
+           "max_files_per_trigger = '1');");
+    okf(f, "CREATE SOURCE open_words (ts TIMESTAMP, word TEXT, WATERMARK FOR ts AS ts - INTERVAL '10' MINUTE) "
+           "WITH (connector = 'file', path = 'DIR/in', format = 'csv');");
+    ok(f->w,
+       "CREATE MATERIALIZED VIEW o AS SELECT window_start, COUNT(*) AS n FROM TUMBLE(open_words, ts, INTERVAL '10' "
+       "MINUTE) GROUP BY window_start TRIGGER ONCE;",
+       NULL);
+    wait_ok(f);
+    query(f->w, "SELECT window_start, n FROM o ORDER BY window_start;",
+          "2024-01-01 12:00:00|1\n2024-01-01 12:10:00|1\n2024-01-01 12:30:00|1");
+
+    /* a streaming SELECT over the bounded source prints each window once */
+    ok(f->w,
+       "SELECT window_start, COUNT(*) AS n FROM TUMBLE(fixed, ts, INTERVAL '10' MINUTE) GROUP BY window_start "
+       "EMIT APPEND;",
+       &c);
+    assert_string_equal(c.header, "window_start|n");
+    assert_int_equal(c.nresults, 3);   /* a batch per file, the last one brings the end of the input */
+    assert_string_equal(c.rows, "2024-01-01 12:30:00|1\n2024-01-01 12:50:00|1");
+    capture_free(&c);
+}
+
+static void test_event_time_options(void **state) {
+    Fixture *f = *state;
+    manual(f);
+    fails(f->w,
+          "CREATE SOURCE x (ts TIMESTAMP) WITH (connector = 'file', path = 'x', format = 'csv', "
+          "max_future = '1 hour');",
+          "test.sql:1:86: error: option \"max_future\" needs a WATERMARK");
+    fails(f->w,
+          "CREATE SOURCE x (ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'file', path = 'x', "
+          "format = 'csv', late = 'later');",
+          "option \"late\" must be 'drop' or 'keep', not 'later'");
+    fails(f->w,
+          "CREATE SOURCE x (ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'generator', "
+          "max_future = 'tomorrow');",
+          "option \"max_future\" must be an interval");
+    ok(f->w,
+       "CREATE SOURCE g (ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (connector = 'generator', late = 'keep', "
+       "max_future = '2 hours', rows = '3', start = '2024-01-01 00:00:00');",
+       NULL);
+    query(f->w, "SELECT count(*) FROM (SELECT ts FROM g) t;", "3|1");   /* the connector never sees them */
+
+    /* max_future: a row from a clock in the future is rejected, and does not move the watermark */
+    okf(f, "CREATE SOURCE fut (ts TIMESTAMP, word TEXT, WATERMARK FOR ts AS ts - INTERVAL '1' MINUTE) "
+           "WITH (connector = 'file', path = 'DIR/in', format = 'csv', max_future = '1 hour');");
+    put_file(f, "in/001.csv", "2024-01-01 12:07:00,dog\n2999-01-01 00:00:00,cat\n2024-01-01 12:30:00,owl\n");
+    ok(f->w, "CREATE MATERIALIZED VIEW m AS SELECT word FROM fut;", NULL);
+    step(f, "m", 3, "dog|1\nowl|1");
+    /* located like a bad record (CONTRACT §7): the file and line of the record */
+    query(f->w, "SELECT source, location, record, error FROM weir_rejects;",
+          sql_in(f, "fut|DIR/in/001.csv:2|2999-01-01 00:00:00,cat|event time 2999-01-01 00:00:00 is more than "
+                    "01:00:00 ahead of the clock"));
+    query(f->w, "SELECT watermark, rejects FROM weir_progress WHERE query = 'm';", "2024-01-01 12:29:00|1");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_modes_step_by_step, setup, teardown),
@@ -512,6 +723,10 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_sinks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_static_join, setup, teardown),
         cmocka_unit_test_setup_teardown(test_api_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_time_append, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_time_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_time_end_of_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_time_options, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -174,21 +174,12 @@ static void test_check_streaming(void **state) {
     Type tt[] = {TYPE_BIGINT, TYPE_TIMESTAMP};
     Plan *ev = mk_stream(&r.a, "clicks", 2, tn, tt);
     int part[] = {0};
-    /* SESSION over a stream */
+    /* SESSION over a stream is maintained (test_event_time.c) */
     Plan *sess = mk_window(&r.a, ev, WINDOW_SESSION, 1, 10 * s, 0, 1, part);
     Err err;
     err_clear(&err);
-    assert_int_equal(exec_check_streaming(sess, &err), -1);
-    assert_non_null(strstr(err.msg, "SESSION windows are not supported in continuous queries yet"));
-    assert_non_null(strstr(err.msg, "use TUMBLE or HOP"));
-    /* the executor refuses it too, before any row flows */
-    Executor *x = open_x(&r, sess);
-    err_clear(&r.err);
-    assert_int_equal(exec_run_static(x), -1);
-    assert_non_null(strstr(r.err.msg, "SESSION windows are not supported"));
-    exec_free(x);
-    /* TUMBLE and HOP over a stream are fine */
-    err_clear(&err);
+    assert_int_equal(exec_check_streaming(sess, &err), 0);
+    /* and so are TUMBLE and HOP */
     assert_int_equal(exec_check_streaming(mk_window(&r.a, ev, WINDOW_TUMBLE, 1, 10 * s, 0, 0, NULL), &err), 0);
     assert_int_equal(exec_check_streaming(mk_window(&r.a, ev, WINDOW_HOP, 1, 10 * s, 5 * s, 0, NULL), &err), 0);
     /* a table LEFT JOIN a stream */

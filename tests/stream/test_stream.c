@@ -13,7 +13,10 @@
 ** "mem:ROW"), and `fail_at` makes next() fail at that row.
 **
 ** Plans come from SQL through the real parser, binder and optimizer over a
-** catalog declaring SOURCE src(k BIGINT, v BIGINT, s TEXT).
+** catalog declaring SOURCE src(k BIGINT, v BIGINT, s TEXT), and for event
+** time SOURCE ev(k BIGINT, ts TIMESTAMP, s TEXT, WATERMARK FOR ts AS ts -
+** INTERVAL '10' MINUTE) over the same feed, and ev2 (the same columns, a
+** 5 minute delay) over a second feed: a feed's v is the ts of ev / ev2.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,9 +42,11 @@ typedef struct MemFeed {
     int64_t k[FEED_MAX], v[FEED_MAX];
     const char *s[FEED_MAX];
     bool bad[FEED_MAX];
+    bool vnull[FEED_MAX];   /* v is NULL */
     int nrows;          /* rows available */
     int per_batch;      /* rows per plan_batch, 0 = all available */
     bool bounded;       /* ended once every row is consumed */
+    bool ends_late;     /* ... and a plan_batch found nothing more (as a file source may) */
     int fail_at;        /* next() fails when it reaches this row (-1: never) */
     int opened;
 } MemFeed;
@@ -51,7 +56,9 @@ typedef struct MemSource {
     MemFeed *feed;
     const char *name;
     int pos, plan_end, cursor;
+    bool saw_end;       /* a plan_batch found nothing new */
     int proj[4], nproj;
+    Type types[4];      /* of the projected columns */
     RejectSink rej;
     Arena arena;        /* the current chunk */
     char off[32];
@@ -61,7 +68,10 @@ static int mem_plan(Source *s, Err *err) {
     (void)err;
     MemSource *m = (MemSource *)s;
     int avail = __atomic_load_n(&m->feed->nrows, __ATOMIC_ACQUIRE);   /* a test thread may append */
-    if (m->pos >= avail) return 0;
+    if (m->pos >= avail) {
+        m->saw_end = true;
+        return 0;
+    }
     m->plan_end = avail;
     if (m->feed->per_batch > 0 && m->plan_end - m->pos > m->feed->per_batch) m->plan_end = m->pos + m->feed->per_batch;
     m->cursor = m->pos;
@@ -73,7 +83,7 @@ static int mem_next(Source *s, Chunk **out, Err *err) {
     arena_reset(&m->arena);
     Chunk *c = chunk_new(m->nproj, &m->arena);
     for (int j = 0; j < m->nproj; j++)
-        vec_alloc(&c->cols[j], m->proj[j] == 2 ? TYPE_TEXT : TYPE_BIGINT, 2, &m->arena);
+        vec_alloc(&c->cols[j], m->types[j], 2, &m->arena);
     uint32_t n = 0;
     while (n < 2 && m->cursor < m->plan_end) {
         int r = m->cursor++;
@@ -93,6 +103,7 @@ static int mem_next(Source *s, Chunk **out, Err *err) {
         for (int j = 0; j < m->nproj; j++) {
             Vec *v = &c->cols[j];
             if (m->proj[j] == 0) VEC_I64(v)[n] = m->feed->k[r];
+            else if (m->proj[j] == 1 && m->feed->vnull[r]) vec_nulls(v, 2, &m->arena)[n] = 1;
             else if (m->proj[j] == 1) VEC_I64(v)[n] = m->feed->v[r];
             else if (m->feed->s[r]) VEC_STR(v)[n] = str_from(m->feed->s[r], strlen(m->feed->s[r]));
             else vec_nulls(v, 2, &m->arena)[n] = 1;
@@ -125,7 +136,7 @@ static int mem_seek(Source *s, const char *off, Err *err) {
 
 static bool mem_ended(Source *s) {
     MemSource *m = (MemSource *)s;
-    return m->feed->bounded && m->pos >= m->feed->nrows;
+    return m->feed->bounded && m->pos >= m->feed->nrows && (!m->feed->ends_late || m->saw_end);
 }
 
 static void mem_close(Source *s) {
@@ -138,14 +149,21 @@ static const SourceVT mem_vt = {mem_plan, mem_next, mem_end_offset, mem_seek, me
 
 static Source *mem_open(void *ud, const ConnConfig *cfg, const int *proj, int nproj, const RejectSink *rej,
                         Err *err) {
-    (void)err;
-    MemFeed *feed = ud;
+    MemFeed **feeds = ud;   /* [0]: src and ev, [1]: ev2 */
+    MemFeed *feed = feeds[strcmp(cfg->name, "ev2") == 0];
+    /* the runtime keeps its own options (late, max_future) from the connector */
+    for (int i = 0; i < cfg->noptions; i++)
+        if (strcmp(cfg->options[i].key, "late") == 0 || strcmp(cfg->options[i].key, "max_future") == 0)
+            return (Source *)(intptr_t)err_set(err, "the connector saw option \"%s\"", cfg->options[i].key);
     MemSource *m = calloc(1, sizeof *m);
     m->base.vt = &mem_vt;
     m->feed = feed;
     m->name = cfg->name;
     m->nproj = nproj;
-    for (int j = 0; j < nproj && j < 4; j++) m->proj[j] = proj[j];
+    for (int j = 0; j < nproj && j < 4; j++) {
+        m->proj[j] = proj[j];
+        m->types[j] = cfg->schema.cols[proj[j]].type;
+    }
     m->rej = *rej;
     arena_init(&m->arena, 0);
     feed->opened++;
@@ -158,7 +176,23 @@ static void feed(MemFeed *f, int64_t k, int64_t v, const char *s) {
     f->v[f->nrows] = v;
     f->s[f->nrows] = s;
     f->bad[f->nrows] = false;
+    f->vnull[f->nrows] = false;
     f->nrows++;
+}
+
+/* Microseconds of "2024-01-01 HH:MM:00". */
+static int64_t at(int hh, int mm) {
+    int64_t t;
+    char buf[32];
+    snprintf(buf, sizeof buf, "2024-01-01 %02d:%02d:00", hh, mm);
+    assert_true(ts_parse(buf, strlen(buf), &t));
+    return t;
+}
+
+/* A row of ev / ev2: key k, event time hh:mm (hh < 0: NULL). */
+static void feed_ev(MemFeed *f, int64_t k, int hh, int mm, const char *s) {
+    feed(f, k, hh < 0 ? 0 : at(hh, mm), s);
+    f->vnull[f->nrows - 1] = hh < 0;
 }
 
 /* ------------------------------------------------------------ fixture */
@@ -168,6 +202,8 @@ typedef struct Fx {
     ResultDb *rdb;          /* the "session" connection: catalog, reading back */
     Catalog *cat;
     MemFeed feed;
+    MemFeed feed2;          /* of ev2 */
+    MemFeed *feeds[2];      /* what mem_open gets: &feed, &feed2 */
     Err err;
 } Fx;
 
@@ -188,7 +224,22 @@ static int setup(void **state) {
     e->noptions = 1;
     e->options = ARENA_ARRAY(&e->arena, CatOption, 1);
     e->options[0] = (CatOption){"connector", "mem"};
+    Column ecols[3] = {{"k", TYPE_BIGINT}, {"ts", TYPE_TIMESTAMP}, {"s", TYPE_TEXT}};
+    Schema es = {3, ecols};
+    static const char *const evs[2] = {"ev", "ev2"};
+    for (int i = 0; i < 2; i++) {
+        e = catalog_add(f->cat, CAT_SOURCE, evs[i], &es, &f->err);
+        if (!e) return -1;
+        e->watermark_col = 1;
+        e->watermark_delay_us = (i == 0 ? 10 : 5) * USEC_PER_MIN;
+        e->noptions = 1;
+        e->options = ARENA_ARRAY(&e->arena, CatOption, 1);
+        e->options[0] = (CatOption){"connector", "mem"};
+    }
     f->feed.fail_at = -1;
+    f->feed2.fail_at = -1;
+    f->feeds[0] = &f->feed;
+    f->feeds[1] = &f->feed2;
     *state = f;
     return 0;
 }
@@ -210,6 +261,7 @@ typedef struct QueryOpts {
     int64_t interval_us;
     bool threaded;          /* a background thread instead of manual steps */
     const StreamTap *tap;   /* a SELECT-like output instead of a table */
+    const char *ev_opts[4]; /* more options of source ev: key, value, key, value (NULL-ended) */
 } QueryOpts;
 
 /* Create query `name` (a materialized view with table `name`) from `sql`; NULL + f->err on error. */
@@ -223,8 +275,16 @@ static StreamQuery *create_q(Fx *f, const char *name, const char *sql, const Que
     Plan *p = NULL;
     if (plan_query(&pc, st->query, &p) || optimize(&pc, &p, NULL)) fail_msg("plan: %s", f->err.msg);
     static const ConnOption opts[1] = {{"connector", "mem"}};
+    ConnOption ev_opts[3] = {{"connector", "mem"}};
+    int nev = 1;
+    for (int i = 0; i + 1 < 4 && o->ev_opts[i]; i += 2) ev_opts[nev++] = (ConnOption){o->ev_opts[i], o->ev_opts[i + 1]};
     Column cols[3] = {{"k", TYPE_BIGINT}, {"v", TYPE_BIGINT}, {"s", TYPE_TEXT}};
-    StreamSourceDef def = {.name = "src", .connector = "mem", .noptions = 1, .options = opts, .schema = {3, cols}};
+    Column ecols[3] = {{"k", TYPE_BIGINT}, {"ts", TYPE_TIMESTAMP}, {"s", TYPE_TEXT}};
+    StreamSourceDef defs[3] = {
+        {.name = "src", .connector = "mem", .noptions = 1, .options = opts, .schema = {3, cols}},
+        {.name = "ev", .connector = "mem", .noptions = nev, .options = ev_opts, .schema = {3, ecols}},
+        {.name = "ev2", .connector = "mem", .noptions = 1, .options = opts, .schema = {3, ecols}},
+    };
     StreamSpec spec = {
         .name = name,
         .kind = o->tap ? STREAM_SELECT : STREAM_MATVIEW,
@@ -233,15 +293,15 @@ static StreamQuery *create_q(Fx *f, const char *name, const char *sql, const Que
         .mode = o->mode,
         .trigger = o->trigger,
         .interval_us = o->interval_us,
-        .nsources = 1,
-        .sources = &def,
+        .nsources = 3,
+        .sources = defs,
         .table = o->tap ? NULL : name,
         .tap = o->tap,
         .db_path = f->db,
         .manual = !o->threaded && !o->tap,
         .now_us = 0,
         .open_source = mem_open,
-        .open_ud = &f->feed,
+        .open_ud = f->feeds,
     };
     return stream_create(&spec, &f->err);
 }
@@ -718,6 +778,341 @@ static void test_default_trigger_and_stop(void **state) {
     ROWS_EQ(f, "SELECT status FROM weir_queries WHERE name = 'dflt'", "stopped");
 }
 
+/* ------------------------------------------------------------ event time */
+
+static int64_t watermark_of(StreamQuery *q) {
+    StreamStats s;
+    stream_stats(q, &s);
+    return s.watermark;
+}
+
+/*
+** The watermark is the max event time seen minus the delay, after each batch;
+** NULL event times and older rows never move it back; it is in
+** weir_progress, weir_queries and weir_offsets, and a resumed query goes on
+** from the checkpointed max event time.
+*/
+static void test_watermark_progression(void **state) {
+    Fx *f = *state;
+    QueryOpts o = {.mode = EMIT_APPEND};
+    const char *sql = "SELECT k, s FROM ev";
+    StreamQuery *q = must_create(f, "wm", sql, &o);
+    assert_true(watermark_of(q) == INT64_MIN);   /* none before any data */
+    feed_ev(&f->feed, 1, 12, 7, "a");
+    feed_ev(&f->feed, 2, 12, 8, "b");
+    assert_int_equal(step(f, q, NULL), 2);
+    assert_true(watermark_of(q) == at(11, 58));
+    feed_ev(&f->feed, 3, 12, 3, "c");    /* older: the watermark stays */
+    feed_ev(&f->feed, 4, -1, 0, "d");    /* NULL event time: ignored */
+    assert_int_equal(step(f, q, NULL), 2);
+    assert_true(watermark_of(q) == at(11, 58));
+    feed_ev(&f->feed, 5, 12, 20, "e");
+    assert_int_equal(step(f, q, NULL), 1);
+    assert_true(watermark_of(q) == at(12, 10));
+    ROWS_EQ(f, "SELECT batch_id, watermark, late_rows FROM weir_progress WHERE query = 'wm' ORDER BY batch_id",
+            "1|2024-01-01 11:58:00|0\n2|2024-01-01 11:58:00|0\n3|2024-01-01 12:10:00|0");
+    char want[128];
+    snprintf(want, sizeof want, "%lld", (long long)at(12, 10));
+    ROWS_EQ(f, "SELECT watermark_us FROM weir_queries WHERE name = 'wm'", want);
+    snprintf(want, sizeof want, "ev|5|%lld", (long long)at(12, 20));
+    ROWS_EQ(f, "SELECT source, \"offset\", max_event_time_us FROM weir_offsets WHERE query = 'wm'", want);
+    ROWS_EQ(f, "SELECT k FROM wm ORDER BY k", "1\n2\n3\n4\n5");   /* no aggregation: nothing is late */
+    stream_free(q);
+
+    /* resumed: the watermark is back at once, and the max event time with it */
+    q = must_create(f, "wm", sql, &o);
+    assert_true(watermark_of(q) == at(12, 10));
+    feed_ev(&f->feed, 6, 12, 15, "f");   /* below the restored max (12:20): max and watermark stay */
+    assert_int_equal(step(f, q, NULL), 1);
+    assert_true(watermark_of(q) == at(12, 10));
+    snprintf(want, sizeof want, "ev|6|%lld", (long long)at(12, 20));
+    ROWS_EQ(f, "SELECT source, \"offset\", max_event_time_us FROM weir_offsets WHERE query = 'wm'", want);
+    feed_ev(&f->feed, 7, 12, 31, "g");
+    assert_int_equal(step(f, q, NULL), 1);
+    ROWS_EQ(f, "SELECT watermark FROM weir_progress WHERE query = 'wm' ORDER BY batch_id DESC LIMIT 1",
+            "2024-01-01 12:21:00");
+    stream_free(q);
+}
+
+/* A query without a WATERMARK has no watermark: NULL in the progress rows. */
+static void test_no_watermark(void **state) {
+    Fx *f = *state;
+    QueryOpts o = {.mode = EMIT_UPDATE};
+    StreamQuery *q = must_create(f, "nw", "SELECT k, count(*) AS n FROM src GROUP BY k", &o);
+    feed(&f->feed, 1, 0, NULL);
+    f->feed.bounded = true;
+    assert_int_equal(step(f, q, NULL), 1);
+    assert_int_equal(step(f, q, NULL), 0);   /* ended: no batch of its own for a watermark */
+    assert_true(watermark_of(q) == INT64_MIN);
+    ROWS_EQ(f, "SELECT batch_id, watermark FROM weir_progress WHERE query = 'nw'", "1|NULL");
+    ROWS_EQ(f, "SELECT watermark_us FROM weir_queries WHERE name = 'nw'", "NULL");
+    stream_free(q);
+}
+
+/* Two inputs: the minimum of theirs; an input without event time yet holds it. */
+static void test_watermark_min_of_inputs(void **state) {
+    Fx *f = *state;
+    QueryOpts o = {.mode = EMIT_APPEND};
+    StreamQuery *q = must_create(f, "two", "SELECT a.k, a.ts, b.ts AS ts2 FROM ev a JOIN ev2 b ON a.k = b.k", &o);
+    feed_ev(&f->feed, 1, 12, 30, "a");
+    assert_int_equal(step(f, q, NULL), 1);
+    assert_true(watermark_of(q) == INT64_MIN);   /* ev2 has said nothing yet */
+    feed_ev(&f->feed2, 1, 12, 20, "x");
+    assert_int_equal(step(f, q, NULL), 1);
+    assert_true(watermark_of(q) == at(12, 15));  /* min(12:30 - 10, 12:20 - 5) */
+    feed_ev(&f->feed2, 2, 13, 0, "y");
+    assert_int_equal(step(f, q, NULL), 1);
+    assert_true(watermark_of(q) == at(12, 20));  /* now ev holds it */
+    feed_ev(&f->feed2, 3, 12, 0, "z");           /* behind, and ev2's max stays 13:00 */
+    feed_ev(&f->feed, 2, 12, 50, "b");
+    assert_int_equal(step(f, q, NULL), 2);
+    assert_true(watermark_of(q) == at(12, 40));
+    ROWS_EQ(f, "SELECT k, ts, ts2 FROM two ORDER BY k",
+            "1|2024-01-01 12:30:00|2024-01-01 12:20:00\n2|2024-01-01 12:50:00|2024-01-01 13:00:00");
+    ROWS_EQ(f, "SELECT group_concat(ifnull(watermark, 'NULL'), ',') FROM (SELECT watermark FROM weir_progress "
+               "WHERE query = 'two' ORDER BY batch_id)",
+            "NULL,2024-01-01 12:15:00,2024-01-01 12:20:00,2024-01-01 12:40:00");
+    stream_free(q);
+}
+
+static const char *TUMBLE10 =
+    "SELECT window_start, window_end, count(*) AS n FROM TUMBLE(ev, ts, INTERVAL '10' MINUTE) "
+    "GROUP BY window_start, window_end";
+
+/*
+** APPEND over a tumbling window: a window is written once, in the batch after
+** which the watermark passes its end; a late row is dropped from a final
+** window, counted, and with late = 'keep' stored in weir_late.  When every
+** input has ended, one more batch (without input rows) takes the watermark
+** to +infinity and writes the windows left.
+*/
+static void test_append_windows_and_late_rows(void **state) {
+    Fx *f = *state;
+    QueryOpts o = {.mode = EMIT_APPEND, .ev_opts = {"late", "keep"}};
+    StreamQuery *q = must_create(f, "win", TUMBLE10, &o);
+    Changes c = {0};
+    StreamTap tap = {ch_begin, ch_rows, ch_end, &c};
+    feed_ev(&f->feed, 1, 12, 1, NULL);
+    feed_ev(&f->feed, 2, 12, 5, NULL);
+    assert_int_equal(step(f, q, &tap), 2);
+    assert_string_equal(c.text, "");            /* watermark 11:55: nothing final */
+    feed_ev(&f->feed, 3, 12, 12, NULL);
+    assert_int_equal(step(f, q, &tap), 1);
+    assert_string_equal(c.text, "");            /* 12:02 < 12:10 */
+    ROWS_EQ(f, "SELECT count(*) FROM win", "0");
+    feed_ev(&f->feed, 4, 12, 25, NULL);
+    assert_int_equal(step(f, q, &tap), 1);      /* 12:15: [12:00, 12:10) is final */
+    assert_string_equal(c.text, "2024-01-01 12:00:00|2024-01-01 12:10:00|2|+1");
+    feed_ev(&f->feed, 5, 12, 8, "late");        /* judged by 12:15: its window is final */
+    feed_ev(&f->feed, 6, 12, 40, NULL);
+    assert_int_equal(step(f, q, &tap), 2);      /* 12:30: [12:10, 12:20) and [12:20, 12:30) are final */
+    assert_string_equal(c.text, "2024-01-01 12:10:00|2024-01-01 12:20:00|1|+1;2024-01-01 12:20:00|2024-01-01 "
+                                "12:30:00|1|+1");
+    ROWS_EQ(f, "SELECT window_start, n FROM win ORDER BY window_start",
+            "2024-01-01 12:00:00|2\n2024-01-01 12:10:00|1\n2024-01-01 12:20:00|1");
+    ROWS_EQ(f, "SELECT group_concat(late_rows, ',') FROM (SELECT late_rows FROM weir_progress WHERE query = 'win' "
+               "ORDER BY batch_id)",
+            "0,0,0,1");
+    ROWS_EQ(f, "SELECT query, window_start, window_end, record LIKE '%2024-01-01 12:08:00%', at IS NOT NULL "
+               "FROM weir_late",
+            "win|2024-01-01 12:00:00|2024-01-01 12:10:00|1|1");
+    StreamStats st;
+    stream_stats(q, &st);
+    assert_int_equal(st.late_rows, 1);
+
+    /* the input ends: a batch without rows emits the rest, then the query is done */
+    f->feed.bounded = true;
+    assert_int_equal(step(f, q, &tap), 0);
+    assert_int_equal(c.batches, 5);
+    assert_string_equal(c.text, "2024-01-01 12:40:00|2024-01-01 12:50:00|1|+1");
+    assert_true(watermark_of(q) == INT64_MAX);
+    stream_stats(q, &st);
+    assert_int_equal(st.status, STREAM_RUNNING);
+    assert_int_equal(step(f, q, &tap), 0);
+    assert_int_equal(c.batches, 5);              /* nothing more to do */
+    stream_stats(q, &st);
+    assert_int_equal(st.status, STREAM_FINISHED);
+    ROWS_EQ(f, "SELECT count(*), sum(n) FROM win", "4|5");
+    ROWS_EQ(f, "SELECT batch_id, input_rows, watermark FROM weir_progress WHERE query = 'win' AND batch_id = 5",
+            "5|0|" STREAM_WATERMARK_END);
+    ROWS_EQ(f, "SELECT watermark_us FROM weir_queries WHERE name = 'win'", "9223372036854775807");
+    ROWS_EQ(f, "SELECT count(*) FROM weir_state WHERE query = 'win'", "0");   /* final windows are evicted */
+    stream_free(q);
+}
+
+/* Without late = 'keep' late rows are counted only; the same query resumed keeps its open windows. */
+static void test_append_windows_resume(void **state) {
+    Fx *f = *state;
+    QueryOpts o = {.mode = EMIT_APPEND};
+    StreamQuery *q = must_create(f, "wr", TUMBLE10, &o);
+    feed_ev(&f->feed, 1, 12, 1, NULL);
+    feed_ev(&f->feed, 2, 12, 15, NULL);
+    assert_int_equal(step(f, q, NULL), 2);      /* 12:05 */
+    stream_free(q);
+    q = must_create(f, "wr", TUMBLE10, &o);
+    assert_true(watermark_of(q) == at(12, 5));
+    feed_ev(&f->feed, 3, 12, 3, NULL);          /* still open: counts */
+    feed_ev(&f->feed, 4, 12, 22, NULL);
+    assert_int_equal(step(f, q, NULL), 2);      /* 12:12: [12:00, 12:10) final with 2 rows */
+    ROWS_EQ(f, "SELECT window_start, n FROM wr", "2024-01-01 12:00:00|2");
+    feed_ev(&f->feed, 5, 12, 4, NULL);          /* late now */
+    assert_int_equal(step(f, q, NULL), 1);
+    ROWS_EQ(f, "SELECT late_rows, watermark FROM weir_progress WHERE query = 'wr' ORDER BY batch_id DESC LIMIT 1",
+            "1|2024-01-01 12:12:00");
+    ROWS_EQ(f, "SELECT count(*) FROM weir_late", "0");
+    ROWS_EQ(f, "SELECT window_start, n FROM wr", "2024-01-01 12:00:00|2");
+    stream_free(q);
+}
+
+/* A bounded input that ends with its last batch: that batch takes the watermark to +infinity. */
+static void test_bounded_input_final_watermark(void **state) {
+    Fx *f = *state;
+    static const int mins[] = {1, 14, 2, 33, 27, 9, 45, 8};
+    for (int i = 0; i < 8; i++) feed_ev(&f->feed, i, 12, mins[i], NULL);
+    f->feed.bounded = true;
+    f->feed.per_batch = 3;
+    QueryOpts o = {.mode = EMIT_APPEND, .threaded = true};
+    StreamQuery *q = must_create(f, "bw", TUMBLE10, &o);
+    StreamStats s;
+    run_to_end(q, &s);
+    assert_int_equal(s.status, STREAM_FINISHED);
+    assert_int_equal(s.batches, 3);             /* no extra batch: the end is known after the third */
+    assert_true(s.watermark == INT64_MAX);
+    assert_int_equal(s.late_rows, 1);           /* 12:08 comes after the watermark reached 12:23 */
+    stream_free(q);
+    ROWS_EQ(f, "SELECT window_start, n FROM bw ORDER BY window_start",
+            "2024-01-01 12:00:00|3\n2024-01-01 12:10:00|1\n2024-01-01 12:20:00|1\n2024-01-01 12:30:00|1\n"
+            "2024-01-01 12:40:00|1");
+    ROWS_EQ(f, "SELECT group_concat(watermark, ',') FROM (SELECT watermark FROM weir_progress WHERE query = 'bw' "
+               "ORDER BY batch_id)",
+            "2024-01-01 12:04:00,2024-01-01 12:23:00," STREAM_WATERMARK_END);
+}
+
+/*
+** An input whose end shows only when a plan_batch finds nothing more (as a
+** file source's): TRIGGER ONCE gathers until then, so its one batch ends
+** the input and takes the watermark to +infinity; with manual steps the
+** end is seen after the data batch, and a batch without rows follows.
+*/
+static void test_once_end_seen_late(void **state) {
+    Fx *f = *state;
+    feed_ev(&f->feed, 1, 12, 1, NULL);
+    feed_ev(&f->feed, 2, 12, 14, NULL);
+    f->feed.bounded = f->feed.ends_late = true;
+    QueryOpts o = {.mode = EMIT_APPEND, .trigger = TRIGGER_ONCE, .threaded = true};
+    StreamQuery *q = must_create(f, "ol", TUMBLE10, &o);
+    StreamStats s;
+    run_to_end(q, &s);
+    assert_int_equal(s.status, STREAM_FINISHED);
+    assert_int_equal(s.batches, 1);
+    assert_true(s.watermark == INT64_MAX);
+    stream_free(q);
+    ROWS_EQ(f, "SELECT window_start, n FROM ol ORDER BY window_start", "2024-01-01 12:00:00|1\n2024-01-01 12:10:00|1");
+    ROWS_EQ(f, "SELECT group_concat(input_rows, ',') FROM weir_progress WHERE query = 'ol'", "2");
+
+    feed_ev(&f->feed, 3, 12, 21, NULL);
+    QueryOpts m = {.mode = EMIT_APPEND};
+    q = must_create(f, "ml", TUMBLE10, &m);
+    assert_int_equal(step(f, q, NULL), 3);
+    assert_true(watermark_of(q) == at(12, 11));
+    ROWS_EQ(f, "SELECT count(*) FROM ml", "1");
+    assert_int_equal(step(f, q, NULL), 0);       /* the end is seen: the rest is written */
+    assert_true(watermark_of(q) == INT64_MAX);
+    ROWS_EQ(f, "SELECT count(*) FROM ml", "3");
+    ROWS_EQ(f, "SELECT group_concat(input_rows, ',') FROM weir_progress WHERE query = 'ml'", "3,0");
+    assert_int_equal(step(f, q, NULL), 0);
+    stream_stats(q, &s);
+    assert_int_equal(s.status, STREAM_FINISHED);
+    stream_free(q);
+}
+
+/*
+** max_future: a row whose event time is too far ahead of the clock is
+** rejected (weir_rejects) and neither counts nor moves the watermark; with
+** on_error = 'fail' it fails the batch.
+*/
+static void test_max_future(void **state) {
+    Fx *f = *state;
+    QueryOpts o = {.mode = EMIT_APPEND, .ev_opts = {"max_future", "1 hour"}};
+    StreamQuery *q = must_create(f, "fut", "SELECT k, ts FROM ev", &o);
+    feed_ev(&f->feed, 1, 12, 7, "a");
+    feed(&f->feed, 2, 0, "far");
+    int64_t far;
+    assert_true(ts_parse("2999-01-01 00:00:00", 19, &far));
+    f->feed.v[1] = far;
+    feed_ev(&f->feed, 3, 12, 30, "c");
+    assert_int_equal(step(f, q, NULL), 3);
+    ROWS_EQ(f, "SELECT k FROM fut ORDER BY k", "1\n3");
+    assert_true(watermark_of(q) == at(12, 20));
+    ROWS_EQ(f, "SELECT query, source, location, record, error FROM weir_rejects",
+            "fut|ev|ev:batch 1 row 2|2,2999-01-01 00:00:00|event time 2999-01-01 00:00:00 is more than "
+            "01:00:00 ahead of the clock");
+    ROWS_EQ(f, "SELECT rejects, watermark FROM weir_progress WHERE query = 'fut'", "1|2024-01-01 12:20:00");
+    StreamStats s;
+    stream_stats(q, &s);
+    assert_int_equal(s.rejects, 1);
+    stream_free(q);
+
+    /* with on_error = 'fail' the row stops the query instead, naming it */
+    QueryOpts of = {.mode = EMIT_APPEND, .ev_opts = {"max_future", "1 hour", "on_error", "fail"}};
+    q = must_create(f, "fut2", "SELECT k, ts FROM ev", &of);
+    err_clear(&f->err);
+    assert_int_equal(stream_step(q, NULL, &f->err), -1);
+    assert_string_equal(f->err.msg,
+                        "source \"ev\": event time 2999-01-01 00:00:00 is more than 01:00:00 ahead of the clock");
+    assert_string_equal(f->err.location, "ev:batch 1 row 2");
+    stream_free(q);
+    ROWS_EQ(f, "SELECT count(*) FROM fut2", "0");
+}
+
+static void test_event_time_options(void **state) {
+    Fx *f = *state;
+    QueryOpts o = {.mode = EMIT_APPEND, .ev_opts = {"max_future", "soon"}};
+    assert_null(create_q(f, "bad", "SELECT k FROM ev", &o));
+    assert_string_equal(f->err.msg,
+                        "source \"ev\": option \"max_future\" must be an interval like '1 hour' or '30 minutes', "
+                        "not 'soon'");
+    QueryOpts o2 = {.mode = EMIT_APPEND, .ev_opts = {"late", "maybe"}};
+    assert_null(create_q(f, "bad", "SELECT k FROM ev", &o2));
+    assert_string_equal(f->err.msg, "source \"ev\": option \"late\" must be 'drop' or 'keep', not 'maybe'");
+    char msg[256];
+    assert_int_equal(stream_check_runtime_option("max_future", "-1 hour", msg, sizeof msg), -1);
+    assert_int_equal(stream_check_runtime_option("max_future", "00:30:00", msg, sizeof msg), 0);
+    assert_int_equal(stream_check_runtime_option("late", "KEEP", msg, sizeof msg), 0);
+    assert_true(stream_runtime_option("LATE"));
+    assert_false(stream_runtime_option("bounded"));
+    char buf[40];
+    assert_null(stream_watermark_text(INT64_MIN, buf));
+    assert_string_equal(stream_watermark_text(INT64_MAX, buf), STREAM_WATERMARK_END);
+    assert_string_equal(stream_watermark_text(at(1, 2), buf), "2024-01-01 01:02:00");
+}
+
+/* An older results database: the event-time columns are added to its bookkeeping tables. */
+static void test_old_bookkeeping_tables(void **state) {
+    Fx *f = *state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE IF EXISTS weir_queries; DROP TABLE IF EXISTS weir_offsets;"
+                                  "CREATE TABLE weir_queries (name TEXT PRIMARY KEY COLLATE NOCASE, kind TEXT, "
+                                  "plan TEXT, status TEXT, created TEXT, updated TEXT, batches INTEGER, "
+                                  "last_error TEXT);"
+                                  "CREATE TABLE weir_offsets (query TEXT, source TEXT, \"offset\" TEXT, "
+                                  "PRIMARY KEY (query, source));",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    QueryOpts o = {.mode = EMIT_APPEND};
+    StreamQuery *q = must_create(f, "old", "SELECT k FROM ev", &o);
+    feed_ev(&f->feed, 1, 12, 30, NULL);
+    assert_int_equal(step(f, q, NULL), 1);
+    stream_free(q);
+    char want[64];
+    snprintf(want, sizeof want, "%lld|%lld", (long long)at(12, 20), (long long)at(12, 30));
+    ROWS_EQ(f, "SELECT watermark_us, max_event_time_us FROM weir_queries, weir_offsets", want);
+    ROWS_EQ(f, "SELECT count(*) FROM weir_late", "0");
+}
+
 /* ------------------------------------------------------------ rows and bags */
 
 static void test_rowbag(void **state) {
@@ -798,6 +1193,16 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_bounded_input_ends_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interval_trigger, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default_trigger_and_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_watermark_progression, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_watermark, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_watermark_min_of_inputs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_windows_and_late_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_windows_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bounded_input_final_watermark, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_once_end_seen_late, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_future, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_time_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_old_bookkeeping_tables, setup, teardown),
         cmocka_unit_test(test_rowbag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
