@@ -402,57 +402,6 @@ void op_late_row(Operator *op, const Chunk *c, uint32_t i, int64_t ws, int64_t w
     arena_free(&a);
 }
 
-bool op_col_origin(const Plan *p, int col, const Plan **node, int *ocol) {
-    for (int depth = 0; p && depth < 100000; depth++) {
-        if (col < 0 || col >= p->schema.ncols) return false;
-        int nin = p->left ? p->left->schema.ncols : 0;
-        switch (p->kind) {
-        case PLAN_FILTER:
-        case PLAN_SORT:
-        case PLAN_LIMIT:
-            if (!p->left) return false;
-            p = p->left;
-            continue;
-        case PLAN_PROJECT: {
-            const Expr *e = col < p->u.project.n ? p->u.project.exprs[col] : NULL;
-            if (!e || e->kind != EXPR_COLUMN) return false;
-            col = e->col;
-            p = p->left;
-            continue;
-        }
-        case PLAN_JOIN:
-            if (col >= nin) {
-                col -= nin;
-                p = p->right;
-            } else {
-                p = p->left;
-            }
-            continue;
-        case PLAN_WINDOW:
-        case PLAN_ROWNUMBER:
-        case PLAN_TOPN:
-            if (p->left && col < nin) {
-                p = p->left;
-                continue;
-            }
-            break;
-        case PLAN_AGGREGATE:
-            if (col < p->u.agg.ngroups && p->u.agg.groups[col] && p->u.agg.groups[col]->kind == EXPR_COLUMN) {
-                col = p->u.agg.groups[col]->col;
-                p = p->left;
-                continue;
-            }
-            break;
-        default:
-            break;
-        }
-        *node = p;
-        *ocol = col;
-        return true;
-    }
-    return false;
-}
-
 /* ------------------------------------------------------------- state */
 
 /*

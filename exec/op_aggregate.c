@@ -1839,7 +1839,7 @@ static int agg_event_role(Operator *op) {
         return 0;
     const Plan *node = NULL;
     int ocol;
-    if (op_col_origin(p->left, e->col, &node, &ocol) && node->kind == PLAN_WINDOW && node->left) {
+    if (plan_col_origin(p->left, e->col, &node, &ocol) && node->kind == PLAN_WINDOW && node->left) {
         int nin = node->left->schema.ncols;
         bool session = node->u.window.kind == WINDOW_SESSION;
         if (ocol == nin + 1) {
@@ -1859,7 +1859,7 @@ static int agg_event_role(Operator *op) {
             const Expr *gj = p->u.agg.groups[j];
             const Plan *n2;
             int c2;
-            if (gj && gj->kind == EXPR_COLUMN && op_col_origin(p->left, gj->col, &n2, &c2) && n2 == node &&
+            if (gj && gj->kind == EXPR_COLUMN && plan_col_origin(p->left, gj->col, &n2, &c2) && n2 == node &&
                 (c2 == nin || c2 == nin + 1) && gj->col != a->lskip[0])
                 a->lskip[ns++] = gj->col;
         }

@@ -168,13 +168,6 @@ static inline int64_t op_final_watermark(const Operator *op) {
 */
 void op_late(Operator *op, int64_t n);
 void op_late_row(Operator *op, const Chunk *c, uint32_t i, int64_t ws, int64_t we, int skip1, int skip2);
-/*
-** Follow output column `col` of p down through operators that pass it on
-** unchanged (filters, sorts, limits, bare-column projections, joins, the
-** input columns of windows and row numbers, bare-column groups) to the node
-** that produces it.  False when an expression computes it on the way.
-*/
-bool op_col_origin(const Plan *p, int col, const Plan **node, int *ocol);
 
 /* ------------------------------------------------------------ plumbing (exec.c) */
 

@@ -125,3 +125,63 @@ bool expr_equal(const Expr *a, const Expr *b) {
         if (!expr_equal(a->args[i], b->args[i])) return false;
     return true;
 }
+
+/*
+** Follow output column `col` of p down to the node that produces it, through
+** nodes that pass it on unchanged: filters, sorts, limits, bare-column
+** projections, joins, the input columns of windows and row numbers, and
+** bare-column aggregate groups.  *node / *ocol: the producer and its column.
+** False when an expression computes the column on the way (or the plan is
+** malformed).  Used by the planner (event-time marks) and the executor
+** (window bounds of an aggregate).
+*/
+bool plan_col_origin(const Plan *p, int col, const Plan **node, int *ocol) {
+    for (int depth = 0; p && depth < 100000; depth++) {
+        if (col < 0 || col >= p->schema.ncols) return false;
+        int nin = p->left ? p->left->schema.ncols : 0;
+        switch (p->kind) {
+        case PLAN_FILTER:
+        case PLAN_SORT:
+        case PLAN_LIMIT:
+            if (!p->left) return false;
+            p = p->left;
+            continue;
+        case PLAN_PROJECT: {
+            const Expr *e = col < p->u.project.n ? p->u.project.exprs[col] : NULL;
+            if (!e || e->kind != EXPR_COLUMN) return false;
+            col = e->col;
+            p = p->left;
+            continue;
+        }
+        case PLAN_JOIN:
+            if (col >= nin) {
+                col -= nin;
+                p = p->right;
+            } else {
+                p = p->left;
+            }
+            continue;
+        case PLAN_WINDOW:
+        case PLAN_ROWNUMBER:
+        case PLAN_TOPN:
+            if (p->left && col < nin) {
+                p = p->left;
+                continue;
+            }
+            break;
+        case PLAN_AGGREGATE:
+            if (col < p->u.agg.ngroups && p->u.agg.groups[col] && p->u.agg.groups[col]->kind == EXPR_COLUMN) {
+                col = p->u.agg.groups[col]->col;
+                p = p->left;
+                continue;
+            }
+            break;
+        default:
+            break;
+        }
+        *node = p;
+        *ocol = col;
+        return true;
+    }
+    return false;
+}

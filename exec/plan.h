@@ -186,5 +186,7 @@ Expr *expr_column(Arena *a, int col, Type type, const char *name);
 Expr *expr_const(Arena *a, const Value *v);
 Expr *expr_copy(Arena *a, const Expr *e);           /* deep copy */
 bool expr_equal(const Expr *a, const Expr *b);      /* structural equality */
+/* The node (and its column) producing output column col of p, through pass-through nodes. */
+bool plan_col_origin(const Plan *p, int col, const Plan **node, int *ocol);
 
 #endif

@@ -117,64 +117,6 @@ int plan_scan_watermark_out(const Plan *scan) {
 }
 
 /*
-** Follow output column `col` of p down to the node that produces it,
-** through nodes that pass it on unchanged: filters, sorts, limits, bare
-** column projections, joins, the input columns of windows and row numbers,
-** and aggregate groups that are bare columns.  *node / *ocol: the producer
-** and its column.  False when the column is computed by an expression on the
-** way (or the plan is malformed).
-*/
-bool plan_col_origin(const Plan *p, int col, const Plan **node, int *ocol) {
-    for (int depth = 0; p && depth < 100000; depth++) {
-        if (col < 0 || col >= p->schema.ncols) return false;
-        int nin = p->left ? p->left->schema.ncols : 0;
-        switch (p->kind) {
-        case PLAN_FILTER:
-        case PLAN_SORT:
-        case PLAN_LIMIT:
-            p = p->left;
-            continue;
-        case PLAN_PROJECT: {
-            const Expr *e = col < p->u.project.n ? p->u.project.exprs[col] : NULL;
-            if (!e || e->kind != EXPR_COLUMN) return false;
-            col = e->col;
-            p = p->left;
-            continue;
-        }
-        case PLAN_JOIN:
-            if (col >= nin) {
-                col -= nin;
-                p = p->right;
-            } else {
-                p = p->left;
-            }
-            continue;
-        case PLAN_WINDOW:
-        case PLAN_ROWNUMBER:
-        case PLAN_TOPN:
-            if (p->left && col < nin) {
-                p = p->left;
-                continue;
-            }
-            break;
-        case PLAN_AGGREGATE:
-            if (col < p->u.agg.ngroups && p->u.agg.groups[col] && p->u.agg.groups[col]->kind == EXPR_COLUMN) {
-                col = p->u.agg.groups[col]->col;
-                p = p->left;
-                continue;
-            }
-            break;
-        default:
-            break;
-        }
-        *node = p;
-        *ocol = col;
-        return true;
-    }
-    return false;
-}
-
-/*
 ** The group of aggregate `agg` that tells when a group is final: the first
 ** event-time group that is the window_end of a window (traced through the
 ** plan below), failing that the first event-time group, else -1.  Derived

@@ -47,8 +47,6 @@ bool plan_expr_event_time(const Expr *e, const Schema *input);
 int plan_scan_watermark_out(const Plan *scan);
 /* The group index agg.window_end_group must hold (-1: none). */
 int plan_window_end_group(const Plan *agg);
-/* The node (and its column) producing output column col of p, through pass-through nodes. */
-bool plan_col_origin(const Plan *p, int col, const Plan **node, int *ocol);
 
 /* A record of which rules fired, for EXPLAIN. */
 typedef struct OptTrace {
